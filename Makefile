@@ -1,0 +1,40 @@
+# The two commands: `make demo` and `make test`. Both go through `make setup`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+BIN := .venv/bin
+
+.PHONY: setup test demo lint proto clean bench
+
+setup: .venv/.installed node_modules/.installed proto
+
+.venv/.installed: pyproject.toml requirements.lock
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	test -x node_modules/.bin/anvil && test -x node_modules/.bin/buf && test -x node_modules/.bin/solcjs
+	touch $@
+
+# Generated protobuf/gRPC code is produced here, never edited by hand (node/_proto is ignored by git).
+proto: .venv/.installed
+	@if [ -d protos/credit ]; then $(PY) -m node.protogen; fi
+
+test: setup
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check node ledger crypto tests bench contracts
+	$(BIN)/mypy node ledger crypto
+
+demo: setup
+	$(BIN)/credit-node demo
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf .venv node_modules node/_proto .pytest_cache .mypy_cache

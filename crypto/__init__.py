@@ -1,0 +1,1 @@
+"""Pure cryptographic functions: canonical encoding, commitments, Merkle log, signatures. No I/O except key files."""

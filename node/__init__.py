@@ -1,0 +1,1 @@
+"""The credit-sharing node: domain rules, store, service, CLI."""
