@@ -1,0 +1,1 @@
+"""Authorization: subject grants, purpose policy and field minimisation."""
