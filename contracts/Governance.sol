@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {MemberRegistry} from "./MemberRegistry.sol";
+import {ICatalog} from "./Interfaces.sol";
+
+/// @title Governance
+/// @notice Consortium members and the proposals that change them: add, remove, rotate keys,
+///         adopt a catalog version, change the approval threshold. A proposal executes in the
+///         transaction that brings its approvals (from accounts that are active members at that
+///         moment) to `threshold()`.
+contract Governance is MemberRegistry {
+    enum ProposalKind {
+        AddMember,
+        RemoveMember,
+        RotateKeys,
+        AdoptCatalog,
+        ChangeThreshold
+    }
+
+    struct Proposal {
+        uint8 kind;
+        bool executed;
+        address proposer;
+        bytes data;
+        address[] approvers;
+    }
+
+    /// @notice The account that deployed this contract; the only one allowed to bind the catalog.
+    address public immutable deployer;
+    address private _catalog;
+    uint256 private _proposalCount;
+    mapping(uint256 => Proposal) private _proposals;
+    mapping(uint256 => mapping(address => bool)) private _approved;
+
+    event ThresholdChanged(uint256 threshold);
+    event ProposalCreated(uint256 indexed id, uint8 kind, address indexed proposer, bytes data);
+    event ProposalApproved(uint256 indexed id, address indexed member, uint256 approvals);
+    event ProposalExecuted(uint256 indexed id, uint8 kind);
+    event CatalogBound(address catalog);
+
+    error NotDeployer();
+    error AlreadyBound();
+    error CatalogNotBound();
+    error ArrayLengthMismatch();
+    error NoInitialMembers();
+    error InvalidProposalKind(uint8 kind);
+    error BadProposalData(uint8 kind, uint256 length, uint256 expected);
+    error ProposalNotFound(uint256 id);
+    error ProposalAlreadyExecuted(uint256 id);
+    error AlreadyApproved(uint256 id, address member);
+    error ThresholdNotReached(uint256 id, uint256 approvals, uint256 threshold);
+    error ThresholdOutOfRange(uint256 requested, uint256 members);
+    error VersionNotIncreasing(uint32 got, uint32 latest);
+    error ZeroHash();
+
+    modifier onlyMember() {
+        if (!isMember(msg.sender)) revert NotMember(msg.sender);
+        _;
+    }
+
+    /// @notice Registers the initial members; the arrays are parallel, one entry per member.
+    constructor(
+        bytes2[] memory provinces_,
+        address[] memory accounts,
+        bytes32[] memory nodeKeys,
+        bytes32[] memory oprfKeyCommitments,
+        bytes32[] memory tlsCaFingerprints
+    ) {
+        uint256 n = provinces_.length;
+        if (
+            accounts.length != n || nodeKeys.length != n || oprfKeyCommitments.length != n
+                || tlsCaFingerprints.length != n
+        ) revert ArrayLengthMismatch();
+        if (n == 0) revert NoInitialMembers();
+        deployer = msg.sender;
+        for (uint256 i = 0; i < n; ++i) {
+            _checkAdd(provinces_[i], accounts[i], nodeKeys[i], oprfKeyCommitments[i], tlsCaFingerprints[i]);
+            _addMember(provinces_[i], accounts[i], nodeKeys[i], oprfKeyCommitments[i], tlsCaFingerprints[i]);
+        }
+    }
+
+    /// @notice Binds the Catalog contract that AdoptCatalog proposals write to.
+    /// @dev Only the deployer, only once; reverts `NotDeployer`, `AlreadyBound`, `ZeroAddress`.
+    function bindCatalog(address catalog_) external {
+        if (msg.sender != deployer) revert NotDeployer();
+        if (_catalog != address(0)) revert AlreadyBound();
+        if (catalog_ == address(0)) revert ZeroAddress();
+        _catalog = catalog_;
+        emit CatalogBound(catalog_);
+    }
+
+    /// @notice The bound Catalog contract (zero until `bindCatalog`).
+    function catalog() external view returns (address) {
+        return _catalog;
+    }
+
+    /// @notice Number of proposals ever created; ids run from 1 to this number.
+    function proposalCount() external view returns (uint256) {
+        return _proposalCount;
+    }
+
+    /// @notice A proposal; `approvals` counts approvers that are active members now.
+    function proposal(uint256 id)
+        external
+        view
+        returns (uint8 kind, bytes memory data, address proposer, uint256 approvals, bool executed)
+    {
+        Proposal storage p = _existing(id);
+        return (p.kind, p.data, p.proposer, _liveApprovals(p), p.executed);
+    }
+
+    /// @notice Creates a proposal (data = abi.encode of the kind's arguments, see INTERFACE.md),
+    ///         counts the proposer's approval and executes at once if that reaches the threshold.
+    /// @dev Only active members. The data is checked now and again at execution.
+    function propose(uint8 kind, bytes calldata data) external onlyMember returns (uint256 id) {
+        _run(kind, data, false);
+        id = ++_proposalCount;
+        Proposal storage p = _proposals[id];
+        p.kind = kind;
+        p.proposer = msg.sender;
+        p.data = data;
+        emit ProposalCreated(id, kind, msg.sender, data);
+        _approve(id, p);
+    }
+
+    /// @notice Approves an open proposal; executes it if approvals now reach the threshold.
+    /// @dev Only active members, once each; reverts `ProposalNotFound`, `ProposalAlreadyExecuted`,
+    ///      `AlreadyApproved`, or the proposal's own check failing at execution.
+    function approve(uint256 id) external onlyMember {
+        _approve(id, _open(id));
+    }
+
+    /// @notice Executes an open proposal whose live approvals already reach the threshold
+    ///         (needed when the threshold fell after everyone still active had approved).
+    /// @dev Only active members; reverts `ThresholdNotReached` otherwise.
+    function execute(uint256 id) external onlyMember {
+        Proposal storage p = _open(id);
+        uint256 approvals = _liveApprovals(p);
+        uint256 needed = threshold();
+        if (approvals < needed) revert ThresholdNotReached(id, approvals, needed);
+        _execute(id, p);
+    }
+
+    function _approve(uint256 id, Proposal storage p) private {
+        if (_approved[id][msg.sender]) revert AlreadyApproved(id, msg.sender);
+        _approved[id][msg.sender] = true;
+        p.approvers.push(msg.sender);
+        uint256 approvals = _liveApprovals(p);
+        emit ProposalApproved(id, msg.sender, approvals);
+        if (approvals >= threshold()) _execute(id, p);
+    }
+
+    function _execute(uint256 id, Proposal storage p) private {
+        p.executed = true;
+        _run(p.kind, p.data, true);
+        emit ProposalExecuted(id, p.kind);
+    }
+
+    /// @dev Decodes and checks a proposal's data against the current state; applies it if `apply_`.
+    ///      One function for both so the check at propose time is exactly the check at execution.
+    function _run(uint8 kind, bytes memory data, bool apply_) private {
+        if (kind > uint8(type(ProposalKind).max)) revert InvalidProposalKind(kind);
+        ProposalKind k = ProposalKind(kind);
+        uint256 expected = (k == ProposalKind.AddMember || k == ProposalKind.RotateKeys)
+            ? 160
+            : (k == ProposalKind.AdoptCatalog ? 64 : 32);
+        if (data.length != expected) revert BadProposalData(kind, data.length, expected);
+
+        if (k == ProposalKind.AddMember || k == ProposalKind.RotateKeys) {
+            (bytes2 province, address account, bytes32 nodeKey, bytes32 oprf, bytes32 tls) =
+                abi.decode(data, (bytes2, address, bytes32, bytes32, bytes32));
+            if (k == ProposalKind.AddMember) {
+                _checkAdd(province, account, nodeKey, oprf, tls);
+                if (apply_) _addMember(province, account, nodeKey, oprf, tls);
+            } else {
+                _checkRotate(province, account, nodeKey, oprf, tls);
+                if (apply_) _rotateKeys(province, account, nodeKey, oprf, tls);
+            }
+        } else if (k == ProposalKind.RemoveMember) {
+            bytes2 province = abi.decode(data, (bytes2));
+            _checkRemove(province);
+            if (apply_) _removeMember(province);
+        } else if (k == ProposalKind.AdoptCatalog) {
+            (uint32 version, bytes32 documentHash) = abi.decode(data, (uint32, bytes32));
+            if (_catalog == address(0)) revert CatalogNotBound();
+            if (documentHash == bytes32(0)) revert ZeroHash();
+            uint32 latest = ICatalog(_catalog).currentVersion();
+            if (version <= latest) revert VersionNotIncreasing(version, latest);
+            if (apply_) ICatalog(_catalog).adopt(version, documentHash);
+        } else {
+            uint256 requested = abi.decode(data, (uint256));
+            uint256 members = memberCount();
+            if (requested > members) revert ThresholdOutOfRange(requested, members);
+            if (apply_) {
+                _explicitThreshold = requested;
+                emit ThresholdChanged(requested);
+            }
+        }
+    }
+
+    function _existing(uint256 id) private view returns (Proposal storage p) {
+        if (id == 0 || id > _proposalCount) revert ProposalNotFound(id);
+        p = _proposals[id];
+    }
+
+    function _open(uint256 id) private view returns (Proposal storage p) {
+        p = _existing(id);
+        if (p.executed) revert ProposalAlreadyExecuted(id);
+    }
+
+    function _liveApprovals(Proposal storage p) private view returns (uint256 count) {
+        address[] storage approvers = p.approvers;
+        for (uint256 i = 0; i < approvers.length; ++i) {
+            if (isMember(approvers[i])) ++count;
+        }
+    }
+}
