@@ -179,10 +179,45 @@ def canonical_bytes(record: Mapping[str, object]) -> bytes:
     equal bytes whatever the order of their keys.
     """
     plain = normalize(record)
+    if _fast_path_applies(plain):
+        return _fast_dumps(plain)
     try:
         return rfc8785.dumps(plain)
     except rfc8785.CanonicalizationError as exc:
         raise CanonicalEncodingError(f"record cannot be JCS-encoded: {exc}") from exc
+
+
+def _fast_path_applies(value: JsonValue) -> bool:
+    """Whether ``json.dumps`` gives exactly the JCS bytes for ``value``.
+
+    It does when there is no float (JCS formats doubles the ECMAScript way) and no object
+    key outside the Basic Multilingual Plane (JCS sorts keys by UTF-16 code units, Python
+    by code points; the orders differ only there). Integers are within 2^53 after
+    :func:`normalize`, and both escape exactly ``"``, ``\\`` and C0 controls, the latter
+    with the same short forms and lower-case ``\\u00xx``.
+    """
+    if isinstance(value, float):
+        return False
+    if isinstance(value, dict):
+        return all(
+            max(map(ord, key), default=0) <= 0xFFFF and _fast_path_applies(item)
+            for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return all(_fast_path_applies(item) for item in value)
+    return True
+
+
+def _fast_dumps(plain: dict[str, JsonValue]) -> bytes:
+    text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate: let the reference encoder refuse it with its own message.
+        try:
+            return rfc8785.dumps(plain)
+        except rfc8785.CanonicalizationError as exc:
+            raise CanonicalEncodingError(f"record cannot be JCS-encoded: {exc}") from exc
 
 
 def _unique_pairs(pairs: list[tuple[str, JsonValue]]) -> dict[str, JsonValue]:
