@@ -1,1 +1,4 @@
-"""Domain rules as plain functions over plain data: records, identifiers, validation, publicity periods."""
+"""Domain rules as plain functions over plain data.
+
+Records, identifiers, validation, publicity periods, the holiday calendar, synthetic data.
+"""

@@ -31,7 +31,9 @@ PENALTY_TYPES = (
     "降低资质等级", "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭",
     "限制从业", "行政拘留", "其他",
 )
-COMMITMENT_TYPES = ("审批替代型", "容缺受理型", "证明事项型", "信用修复型", "行业自律型", "主动型", "其他")
+COMMITMENT_TYPES = (
+    "审批替代型", "容缺受理型", "证明事项型", "信用修复型", "行业自律型", "主动型", "其他",
+)
 FULFILMENT = ("全部履行", "部分履行", "全部未履行")
 DISCLOSURE = ("公开", "有限公开", "不公开")
 
@@ -131,7 +133,8 @@ BY_KIND: dict[str, tuple[FieldSpec, ...]] = {
     "commitment": COMMITMENT,
 }
 
-# The subject of each kind: (subject-kind field, USCC field, ID-type field, ID-number field, name field).
+# The subject of each kind:
+# (subject-kind field, USCC field, ID-type field, ID-number field, name field).
 SUBJECT_FIELDS: dict[str, tuple[str, str, str, str, str]] = {
     "penalty": ("CF_XDR_LB", "CF_XDR_SHXYM", "CF_XDR_ZJLX", "CF_XDR_ZJHM", "CF_XDR_MC"),
     "dishonesty": ("SX_ZTLB", "SX_SHXYM", "SX_ZJLX", "SX_ZJHM", "SX_ZTMC"),

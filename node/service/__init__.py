@@ -1,0 +1,1 @@
+"""The running node: handlers that know nothing of gRPC, the batcher, and the server wiring."""

@@ -1,0 +1,169 @@
+"""Ingest: validate → commit → seal → store, one transaction per submission.
+
+The handler takes raw JSON records from the calling platform and answers, for each
+input position, either the stored commitment and leaf index or the reasons it was
+refused. Valid records are stored even when others in the same submission are bad;
+a (province, record_no) already stored returns its existing commitment and adds no leaf.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from crypto.canonical import canonical_bytes
+from crypto.commitment import commit_canonical, new_salt
+from crypto.sealing import MasterKey, record_aad, seal
+from crypto.tokens import subject_token
+from node.domain.publicity import publicity_end
+from node.domain.records import (
+    DishonestyEntry,
+    PenaltyRecord,
+    Record,
+    is_public,
+    parse_record,
+    subject_identifier,
+    to_json,
+)
+from node.domain.validation import Issue, ValidationContext, validate_record
+from node.store.contract import Store
+from node.store.models import NewRecord
+
+MAX_RECORD_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Accepted:
+    position: int
+    record_no: str
+    commitment: bytes
+    leaf_index: int
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class Rejected:
+    position: int
+    record_no: str
+    errors: tuple[Issue, ...]
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    accepted: list[Accepted]
+    rejected: list[Rejected]
+
+
+@dataclass(frozen=True)
+class IngestKeys:
+    """What ingest needs besides the store: the node master key and the subject-token key."""
+
+    master_key: MasterKey
+    token_key: bytes
+
+
+def record_publicity_end(record: Record) -> dt.date | None:
+    """When the record stops being published by itself (None: not time-bounded here)."""
+    if isinstance(record, PenaltyRecord):
+        return publicity_end(record.decision_date, record.severity, record.rule_version,
+                             record.penalty_types, simplified=record.is_simplified)
+    if isinstance(record, DishonestyEntry):
+        return record.valid_until
+    return None
+
+
+def _decode(raw: bytes | str | dict[str, object]) -> object:
+    if isinstance(raw, dict):
+        return raw
+    if len(raw) > MAX_RECORD_BYTES:
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _record_no_of(obj: object) -> str:
+    value = obj.get("record_no") if isinstance(obj, dict) else None
+    return value[:64] if isinstance(value, str) else ""
+
+
+def prepare(record: Record, keys: IngestKeys) -> NewRecord:
+    """Commit and seal one valid record (fresh salt and data key)."""
+    canonical = canonical_bytes(to_json(record))
+    salt = new_salt()
+    commitment = commit_canonical(canonical, salt)
+    sealed = seal(canonical, keys.master_key, record_aad(record.province, record.record_no))
+    return NewRecord(
+        province=record.province,
+        record_no=record.record_no,
+        kind=record.kind,
+        local_category=record.local_category,
+        shared_category=None,
+        catalog_version=None,
+        severity=record.severity,
+        rule_version=record.rule_version,
+        commitment=commitment,
+        salt=salt,
+        subject_token=subject_token(subject_identifier(record), keys.token_key),
+        sealed_payload=sealed.to_bytes(),
+        is_public=is_public(record),
+        publicity_end=record_publicity_end(record),
+    )
+
+
+def ingest(
+    raws: Sequence[bytes | str | dict[str, object]],
+    *,
+    submitter_province: str,
+    store: Store,
+    keys: IngestKeys,
+    validation: ValidationContext,
+    categorize: Callable[[Record], tuple[str, int] | Issue] | None = None,
+) -> IngestOutcome:
+    """Validate and store a submission from ``submitter_province``'s platform.
+
+    ``categorize`` maps a record's local category onto the shared catalog (returning the
+    shared code and catalog version, or an Issue refusing it); None skips recognition.
+    """
+    rejected: list[Rejected] = []
+    rows: list[NewRecord] = []
+    positions: list[int] = []
+    for position, raw in enumerate(raws):
+        obj = _decode(raw)
+        if obj is None:
+            rejected.append(Rejected(position, "", (Issue(
+                "NOT_JSON", "", f"record is not a JSON object of at most {MAX_RECORD_BYTES} bytes"),)))
+            continue
+        result = validate_record(obj, validation)
+        errors = list(result.errors)
+        if not errors and isinstance(obj, dict) and obj.get("province") != submitter_province:
+            errors.append(Issue("PROVINCE_NOT_YOURS", "province",
+                                f"this platform submits for {submitter_province} only"))
+        if errors:
+            rejected.append(Rejected(position, _record_no_of(obj), tuple(errors)))
+            continue
+        assert isinstance(obj, dict)
+        record = parse_record(obj)
+        row = prepare(record, keys)
+        if categorize is not None:
+            mapped = categorize(record)
+            if isinstance(mapped, Issue):
+                rejected.append(Rejected(position, record.record_no, (mapped,)))
+                continue
+            shared, version = mapped
+            row = _with_category(row, shared, version)
+        rows.append(row)
+        positions.append(position)
+    refs = store.add_records(rows) if rows else []
+    accepted = [
+        Accepted(pos, ref.record_no, ref.commitment, ref.leaf_index, duplicate=not ref.created)
+        for pos, ref in zip(positions, refs, strict=True)
+    ]
+    return IngestOutcome(accepted, rejected)
+
+
+def _with_category(row: NewRecord, shared: str, version: int) -> NewRecord:
+    return replace(row, shared_category=shared, catalog_version=version)
