@@ -1,1 +1,69 @@
-"""The 征信链 ledger client: contracts, dev chain, anchoring (web3.py)."""
+"""The 征信链 ledger client: contracts, dev chain, anchoring (web3.py).
+
+    from ledger import DevChain, LedgerClient, deploy_suite, EventIndexer, FileCursor
+
+    with DevChain.start(state_path=data_dir / "chain.json") as chain:
+        deployment = deploy_suite(chain.rpc_url, chain.accounts[0], members)
+        client = LedgerClient(chain.rpc_url, deployment.addresses, account_key=key)
+        receipt = client.anchor_batch(seq=1, root=root, size=10, prev_root=bytes(32),
+                                      catalog_version=1, header_sig=sig)
+        events = EventIndexer(client, FileCursor(data_dir / "cursor.json"),
+                              start_block=deployment.block).poll()
+
+Every failure is a `LedgerError`; a refusal by a contract is a `ContractRevert` naming the
+decoded custom error ("RecordAnchors reverted WrongSeq(province='JS', got=3, want=2)").
+"""
+
+from ledger.client import LedgerClient
+from ledger.deploy import Deployment, deploy_suite
+from ledger.devchain import DevChain
+from ledger.errors import (
+    ArtifactError,
+    ChainReset,
+    ContractRevert,
+    DevChainError,
+    LedgerError,
+    LedgerUnavailable,
+    TxTimeout,
+)
+from ledger.events import CursorStore, EventIndexer, FileCursor, MemoryCursor
+from ledger.tx import FeePolicy
+from ledger.types import (
+    AnchorReceipt,
+    ApprovalResult,
+    AuditHead,
+    BatchInfo,
+    Member,
+    MemberSpec,
+    Proposal,
+    ProposalKind,
+    TxResult,
+)
+
+__all__ = [
+    "AnchorReceipt",
+    "ApprovalResult",
+    "ArtifactError",
+    "AuditHead",
+    "BatchInfo",
+    "ChainReset",
+    "ContractRevert",
+    "CursorStore",
+    "Deployment",
+    "DevChain",
+    "DevChainError",
+    "EventIndexer",
+    "FeePolicy",
+    "FileCursor",
+    "LedgerClient",
+    "LedgerError",
+    "LedgerUnavailable",
+    "Member",
+    "MemberSpec",
+    "MemoryCursor",
+    "Proposal",
+    "ProposalKind",
+    "TxResult",
+    "TxTimeout",
+    "deploy_suite",
+]
