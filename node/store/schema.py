@@ -1,0 +1,151 @@
+"""Every table of the node's store, declared once.
+
+The Alembic revisions under ``migrations/versions`` create exactly these tables; a test
+reflects a migrated database and compares it with this metadata, so the two cannot drift.
+When you change a table here, add a revision that makes the same change.
+
+Each index says which query it serves. Hashes and tokens are fixed-length byte strings,
+checked in the database as well, so a truncated value cannot be stored by any writer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["batches", "kv_meta", "log_nodes", "log_state", "metadata", "records"]
+
+# Constraint names are fixed by convention so a migration and this module name them alike.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an "INTEGER PRIMARY KEY" (the rowid); elsewhere use BIGINT.
+_ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+records = Table(
+    "records",
+    metadata,
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("province", String(2), nullable=False),
+    Column("record_no", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("local_category", String(64), nullable=False),
+    Column("shared_category", String(64), nullable=True),
+    Column("catalog_version", Integer, nullable=True),
+    Column("severity", String(16), nullable=False),
+    Column("rule_version", String(32), nullable=False),
+    Column("commitment", LargeBinary(32), nullable=False),
+    Column("salt", LargeBinary(32), nullable=False),
+    # Position in the origin province's record log (ours for local rows).
+    Column("leaf_index", BigInteger, nullable=False),
+    # Keyed hash of the subject's identifier; the identifier itself is never stored in clear.
+    Column("subject_token", LargeBinary(32), nullable=False),
+    # AES-GCM sealed canonical record (crypto/sealing.py); opaque to the store.
+    Column("sealed_payload", LargeBinary, nullable=False),
+    Column("is_public", Boolean, nullable=False),
+    Column("publicity_end", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("origin", String(8), nullable=False),
+    # Set for foreign rows (the origin's batch); local rows find theirs by leaf index.
+    Column("batch_seq", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # get_record(province, record_no) and the idempotency check of add_records.
+    UniqueConstraint("province", "record_no"),
+    # Lookup by commitment (exchange de-duplication); a commitment is never reused.
+    UniqueConstraint("commitment"),
+    # get_record_by_leaf / records_by_leaf_range: proofs and batch pulls by leaf position.
+    UniqueConstraint("province", "leaf_index"),
+    CheckConstraint("length(commitment) = 32", name="commitment_len"),
+    CheckConstraint("length(salt) = 32", name="salt_len"),
+    CheckConstraint("length(subject_token) = 32", name="subject_token_len"),
+    CheckConstraint("leaf_index >= 0", name="leaf_index_nonneg"),
+    CheckConstraint("origin IN ('local', 'foreign')", name="origin_known"),
+)
+# records_by_subject(token): every record of one subject, local and foreign.
+Index(None, records.c.subject_token)
+# public_records_ending(day): the lifecycle job ending publicity periods.
+Index(None, records.c.is_public, records.c.publicity_end)
+
+log_nodes = Table(
+    "log_nodes",
+    metadata,
+    Column("log_name", String(32), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    # get_nodes(log, [(level, idx), ...]): proof construction; the PK is the only index needed.
+    PrimaryKeyConstraint("log_name", "level", "idx"),
+    CheckConstraint("length(hash) = 32", name="hash_len"),
+    CheckConstraint("level >= 0 AND level < 64 AND idx >= 0", name="position_valid"),
+    # SQLite: the rows live in the primary-key b-tree itself (one tree to write, not two).
+    sqlite_with_rowid=False,
+)
+
+log_state = Table(
+    "log_state",
+    metadata,
+    # One row per log, read (and locked) at the start of every append.
+    Column("log_name", String(32), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    # Concatenated 32-byte peak hashes of the compact range [0, size), largest subtree first.
+    Column("peaks", LargeBinary, nullable=False),
+    CheckConstraint("size >= 0", name="size_nonneg"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("log_name", String(32), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("start_size", BigInteger, nullable=False),
+    Column("end_size", BigInteger, nullable=False),
+    Column("root", LargeBinary(32), nullable=False),
+    Column("prev_root", LargeBinary(32), nullable=False),
+    Column("header_json", Text, nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("tx_hash", LargeBinary(32), nullable=True),
+    Column("block_number", BigInteger, nullable=True),
+    Column("anchored_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # get_batch(log, seq) and latest_batch(log) (highest seq of one log).
+    PrimaryKeyConstraint("log_name", "seq"),
+    CheckConstraint("length(root) = 32 AND length(prev_root) = 32", name="roots_len"),
+    CheckConstraint("length(signature) = 64", name="signature_len"),
+    CheckConstraint("tx_hash IS NULL OR length(tx_hash) = 32", name="tx_hash_len"),
+    CheckConstraint("0 <= start_size AND start_size < end_size", name="sizes_valid"),
+    CheckConstraint("status IN ('signed', 'submitted', 'anchored')", name="status_known"),
+)
+# batches_by_status(log, status): the anchoring loop picking up unfinished batches.
+Index(None, batches.c.log_name, batches.c.status)
+# batch_for_leaf(log, index): the first batch whose end_size exceeds the leaf index.
+Index(None, batches.c.log_name, batches.c.end_size)
+
+kv_meta = Table(
+    "kv_meta",
+    metadata,
+    # get_meta(key) / set_meta(key, value): small node settings.
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)

@@ -1,0 +1,162 @@
+"""Merkle logs in SQL: perfect nodes in ``log_nodes``, the compact range in ``log_state``.
+
+Every function works inside the caller's transaction, so a log append commits or rolls
+back together with whatever else that transaction writes (e.g. the records whose
+commitments the new leaves are). The tree arithmetic is ``crypto.merkle``'s; this module
+only persists what ``CompactRange.append`` reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.engine import Connection
+
+from crypto.merkle import HASH_SIZE, CompactRange, MerkleError, NodeID, fold_peaks, peak_ids
+from node.store.bulk import bulk_insert
+from node.store.errors import StoreCorruptionError, StoreNotFoundError
+from node.store.models import LogHead, NodeRef
+from node.store.schema import log_nodes, log_state
+from node.store.sql_common import IN_CHUNK, chunked, insert_ignore
+
+__all__ = [
+    "RangeFactory",
+    "append_leaves",
+    "get_nodes",
+    "lock_log_head",
+    "read_log_head",
+    "root_at",
+]
+
+_NODE_COLUMNS = ("log_name", "level", "idx", "hash")
+
+RangeFactory = Callable[[int, Sequence[bytes]], CompactRange]
+"""Builds the compact range to append to from a stored (size, peaks)."""
+
+
+def _head(log_name: str, size: int, packed: bytes) -> LogHead:
+    want = size.bit_count() * HASH_SIZE
+    if size < 0 or len(packed) != want:
+        raise StoreCorruptionError(
+            f"log {log_name!r}: stored state of size {size} has {len(packed)} bytes of "
+            f"peaks, want {want}"
+        )
+    peaks = tuple(packed[i : i + HASH_SIZE] for i in range(0, len(packed), HASH_SIZE))
+    return LogHead(log_name=log_name, size=size, peaks=peaks)
+
+
+def read_log_head(conn: Connection, log_name: str) -> LogHead:
+    """The log's current size and peaks; an unknown log is empty."""
+    row = conn.execute(
+        select(log_state.c.size, log_state.c.peaks).where(log_state.c.log_name == log_name)
+    ).one_or_none()
+    if row is None:
+        return LogHead(log_name=log_name, size=0, peaks=())
+    return _head(log_name, row.size, bytes(row.peaks))
+
+
+def lock_log_head(conn: Connection, log_name: str) -> LogHead:
+    """Read the log's state and lock it until the transaction ends (creating it if new).
+
+    Writers of one log are serialized here (PostgreSQL: row lock; SQLite: the caller's
+    BEGIN IMMEDIATE), so leaf indices are never handed out twice.
+    """
+    query = (
+        select(log_state.c.size, log_state.c.peaks)
+        .where(log_state.c.log_name == log_name)
+        .with_for_update()
+    )
+    row = conn.execute(query).one_or_none()
+    if row is None:
+        conn.execute(
+            insert_ignore(conn, log_state, ["log_name"]),
+            {"log_name": log_name, "size": 0, "peaks": b""},
+        )
+        row = conn.execute(query).one()
+    return _head(log_name, row.size, bytes(row.peaks))
+
+
+def append_leaves(
+    conn: Connection,
+    head: LogHead,
+    leaf_hashes: Sequence[bytes],
+    range_factory: RangeFactory = CompactRange,
+) -> LogHead:
+    """Append leaf hashes to the log whose locked state is ``head``; return the new head.
+
+    Preconditions: ``head`` came from ``lock_log_head`` in this transaction; each leaf hash
+    has 32 bytes (checked by ``CompactRange``, raising ``ValueError``). Writes every new
+    perfect node (leaves at level 0) and the new state.
+    """
+    if not leaf_hashes:
+        return head
+    try:
+        compact = range_factory(head.size, head.peaks)
+    except MerkleError as exc:
+        raise StoreCorruptionError(
+            f"log {head.log_name!r}: stored peaks do not restore a tree of size {head.size}"
+        ) from exc
+    log_name = head.log_name
+    new_nodes: list[tuple[str, int, int, bytes]] = []
+    add = new_nodes.append
+
+    def visit(node: NodeID, digest: bytes) -> None:
+        add((log_name, node.level, node.index, digest))
+
+    compact.extend(leaf_hashes, visit)
+    bulk_insert(conn, log_nodes, _NODE_COLUMNS, new_nodes)
+    new_head = LogHead(log_name=log_name, size=compact.size, peaks=compact.peaks)
+    conn.execute(
+        update(log_state)
+        .where(log_state.c.log_name == log_name)
+        .values(size=new_head.size, peaks=b"".join(new_head.peaks))
+    )
+    return new_head
+
+
+def _key(node: NodeRef) -> tuple[int, int]:
+    if isinstance(node, NodeID):
+        return node.level, node.index
+    level, index = node
+    return int(level), int(index)
+
+
+def get_nodes(conn: Connection, log_name: str, ids: Sequence[NodeRef]) -> list[bytes]:
+    """The hashes of the named perfect nodes, in the order asked.
+
+    Raises ``StoreNotFoundError`` naming the first node the log does not hold.
+    """
+    keys = [_key(node) for node in ids]
+    unique = list(dict.fromkeys(keys))
+    found: dict[tuple[int, int], bytes] = {}
+    for part in chunked(unique, IN_CHUNK):
+        rows = conn.execute(
+            select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
+                log_nodes.c.log_name == log_name,
+                tuple_(log_nodes.c.level, log_nodes.c.idx).in_(list(part)),
+            )
+        )
+        for row in rows:
+            found[(row.level, row.idx)] = bytes(row.hash)
+    for key in keys:
+        if key not in found:
+            raise StoreNotFoundError(
+                f"log {log_name!r} holds no node at level {key[0]}, index {key[1]}"
+            )
+    return [found[key] for key in keys]
+
+
+def root_at(conn: Connection, log_name: str, size: int) -> bytes:
+    """The RFC 9162 root of the log's first ``size`` leaves, folded from stored peaks.
+
+    Precondition: ``0 <= size <=`` the log's size (checked: raises ``StoreNotFoundError``).
+    """
+    head = read_log_head(conn, log_name)
+    if size < 0 or size > head.size:
+        raise StoreNotFoundError(
+            f"log {log_name!r}: no tree of size {size}, want 0 <= size <= {head.size}"
+        )
+    if size == head.size:
+        return fold_peaks(head.peaks)
+    return fold_peaks(get_nodes(conn, log_name, peak_ids(size)))
