@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     failed = 0
     for script in sorted(HERE.glob("bench_*.py")):
-        proc = subprocess.run(  # noqa: S603 - our own scripts
+        proc = subprocess.run(
             [sys.executable, str(script)], capture_output=True, text=True, timeout=1800, check=False
         )
         if proc.returncode != 0:
