@@ -134,8 +134,9 @@ def ingest(
     for position, raw in enumerate(raws):
         obj = _decode(raw)
         if obj is None:
-            rejected.append(Rejected(position, "", (Issue(
-                "NOT_JSON", "", f"record is not a JSON object of at most {MAX_RECORD_BYTES} bytes"),)))
+            issue = Issue("NOT_JSON", "",
+                          f"record is not a JSON object of at most {MAX_RECORD_BYTES} bytes")
+            rejected.append(Rejected(position, "", (issue,)))
             continue
         result = validate_record(obj, validation)
         errors = list(result.errors)

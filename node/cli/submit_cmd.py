@@ -1,0 +1,104 @@
+"""``credit-node submit``: stream a JSON Lines file of records to a node.
+
+    credit-node submit --endpoint localhost:PORT --cert platform.pem --key platform.key
+                       --ca ca.pem FILE|-
+
+Records go in chunks (``--chunk``, default 2,000) over one SubmitStream call; the summary
+``{"accepted": n, "rejected": m, "errors": [...]}`` goes to stdout (errors name the line
+and the defect, never the value).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import grpc
+
+from node._proto.credit.v1 import ingest_pb2
+from node.grpc.client import tls_channel
+from node.grpc.stubs import ingest_stub
+
+
+def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint", required=True, help="host:port of the node")
+    parser.add_argument("--cert", required=True, type=Path, help="client certificate (PEM)")
+    parser.add_argument("--key", required=True, type=Path, help="client private key (PEM)")
+    parser.add_argument("--ca", required=True, type=Path, help="CA certificate of the node")
+    parser.add_argument("--timeout", type=float, default=600.0, help="call deadline, seconds")
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``submit`` subcommand to ``subparsers``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "submit", help="submit JSON Lines records to a node (platform role)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_tls_arguments(parser)
+    parser.add_argument("--chunk", type=int, default=2000, help="records per request")
+    parser.add_argument("file", help="JSON Lines file, or - for stdin")
+    parser.set_defaults(func=run)
+
+
+def chunks(lines: Iterable[str], size: int, source: str) -> Iterator[Any]:
+    """SubmitStreamRequests of ``size`` non-blank lines each, with their first line number."""
+    batch: list[bytes] = []
+    first = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if not batch:
+            first = number
+        batch.append(line.rstrip("\n").encode("utf-8"))
+        if len(batch) >= size:
+            yield _request(batch, source, first)
+            batch = []
+    if batch:
+        yield _request(batch, source, first)
+
+
+def _request(batch: list[bytes], source: str, first: int) -> Any:
+    # Blank lines are skipped, so positions map to lines only without them; first_line
+    # still locates the chunk.
+    return ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
+        records=batch, source=source, first_line=first))
+
+
+def submit_file(stream: TextIO, source: str, args: argparse.Namespace) -> dict[str, Any]:
+    accepted = rejected = 0
+    errors: list[dict[str, object]] = []
+    progress = sys.stderr.isatty()
+    with tls_channel(args.endpoint, cert=args.cert, key=args.key, ca=args.ca) as channel:
+        stub = ingest_stub(channel)
+        for answer in stub.SubmitStream(chunks(stream, args.chunk, source), timeout=args.timeout):
+            accepted += len(answer.result.accepted)
+            rejected += len(answer.result.rejected)
+            for r in answer.result.rejected:
+                errors.append({"line": r.line, "record_no": r.record_no, "errors": [
+                    {"code": e.code, "field": e.field, "message": e.message} for e in r.errors]})
+            if progress:
+                print(f"\r{accepted} accepted, {rejected} rejected", end="", file=sys.stderr)
+    if progress:
+        print(file=sys.stderr)
+    return {"accepted": accepted, "rejected": rejected, "errors": errors}
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``credit-node submit``: 0 when all records were accepted, else 1."""
+    try:
+        if args.file == "-":
+            summary = submit_file(sys.stdin, "-", args)
+        else:
+            with open(args.file, encoding="utf-8") as handle:
+                summary = submit_file(handle, Path(args.file).name, args)
+    except grpc.RpcError as exc:
+        print(f"credit-node submit: error: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"credit-node submit: error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0 if summary["rejected"] == 0 else 1

@@ -1,0 +1,1 @@
+"""gRPC adapters: servicers that unpack requests, call plain handlers and map errors."""

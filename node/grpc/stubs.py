@@ -1,0 +1,27 @@
+"""Typed wrappers over the generated (untyped) stub constructors and registrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node._proto.credit.v1 import ingest_pb2_grpc, node_pb2_grpc, query_pb2_grpc
+
+
+def ingest_stub(channel: Any) -> Any:
+    return ingest_pb2_grpc.IngestServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def query_stub(channel: Any) -> Any:
+    return query_pb2_grpc.QueryServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def node_stub(channel: Any) -> Any:
+    return node_pb2_grpc.NodeServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def add_servicers(server: Any, ingest: Any, query: Any, node: Any) -> None:
+    """Register the three credit.v1 servicers on ``server``."""
+    ingest_pb2_grpc.add_IngestServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        ingest, server)
+    query_pb2_grpc.add_QueryServiceServicer_to_server(query, server)  # type: ignore[no-untyped-call]
+    node_pb2_grpc.add_NodeServiceServicer_to_server(node, server)  # type: ignore[no-untyped-call]

@@ -1,0 +1,110 @@
+"""The batching/anchoring thread: seal the log's growth, anchor it, retry on failure.
+
+Every ``interval`` seconds — or sooner once ``max_records`` leaves wait — the loop seals
+the unbatched growth into batches of at most ``max_records`` leaves and anchors every
+pending batch (``batcher.anchor_pending``: crash-safe, never twice). A ledger failure
+does not stop ingest: the loop logs it, waits with exponential backoff (capped at
+``MAX_BACKOFF`` seconds) and tries again. Without an adopted catalog version nothing is
+sealed (a batch header must name one) and a warning says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Final, Protocol
+
+import nacl.signing
+
+from node.service.batcher import AnchorConflict, AnchorLedger, anchor_pending, seal_batch
+from node.service.metrics import NodeMetrics
+from node.service.status import read_backlog
+from node.store.contract import Store
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF: Final = 30.0
+
+
+class CatalogLedger(AnchorLedger, Protocol):
+    def current_catalog_version(self) -> int: ...
+
+
+class AnchorLoop:
+    """A daemon thread anchoring ``store``'s record log through ``ledger``."""
+
+    def __init__(self, store: Store, ledger: CatalogLedger, *, province: str,
+                 signing_key: nacl.signing.SigningKey, interval: float, max_records: int,
+                 metrics: NodeMetrics) -> None:
+        self._store = store
+        self._ledger = ledger
+        self._province = province
+        self._key = signing_key
+        self._interval = interval
+        self._max = max_records
+        self._metrics = metrics
+        self._catalog = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="anchor-loop", daemon=True)
+        self.failures = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Ask the loop to finish its current round and wait for it."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def notify(self, waiting: int) -> None:
+        """Called after ingest with the number of unanchored leaves: wake early when full."""
+        if waiting >= self._max:
+            self._wake.set()
+
+    def catalog_version(self) -> int:
+        """The adopted catalog version, cached once non-zero."""
+        if self._catalog == 0:
+            self._catalog = self._ledger.current_catalog_version()
+        return self._catalog
+
+    def run_once(self) -> int:
+        """One round: seal what waits, anchor what is pending; returns batches anchored."""
+        version = self.catalog_version()
+        if version == 0:
+            log.warning("no catalog version adopted on the ledger: not sealing batches")
+            return 0
+        while seal_batch(self._store, province=self._province, signing_key=self._key,
+                         catalog_version=version, max_records=self._max) is not None:
+            pass
+        started = time.monotonic()
+        result = anchor_pending(self._store, self._ledger, province=self._province)
+        if result.anchored:
+            self._metrics.anchor_seconds.observe((time.monotonic() - started) / result.anchored)
+            self._metrics.anchored_batches.inc(result.anchored)
+        return result.anchored + result.already_on_chain
+
+    def _run(self) -> None:
+        delay = self._interval
+        while not self._stop.is_set():
+            try:
+                done = self.run_once()
+                self.failures = 0
+                delay = self._interval
+                backlog = read_backlog(self._store)
+                self._metrics.backlog.set(backlog.backlog)
+                if done:
+                    log.info("anchor round", extra={"batches": done, "backlog": backlog.backlog,
+                                                    "anchored_size": backlog.anchored_size})
+            except AnchorConflict:
+                log.exception("the ledger holds another root for one of our batches")
+                delay = MAX_BACKOFF
+            except Exception as exc:
+                self.failures += 1
+                delay = min(MAX_BACKOFF, self._interval * 2 ** self.failures)
+                log.warning("anchoring failed; retrying",
+                            extra={"error_type": type(exc).__name__, "retry_in_s": delay,
+                                   "failures": self.failures})
+            self._wake.wait(delay)
+            self._wake.clear()

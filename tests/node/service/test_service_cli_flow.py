@@ -1,0 +1,60 @@
+"""submit → grant → query → verify-answer through the `credit-node` CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from service_helpers import NodeDir, synth_lines, wait_for
+
+from node.cli.main import main
+from node.domain.records import parse_record, subject_identifier
+from node.service.server import RunningNode
+from node.service.status import read_backlog
+
+
+def test_cli_flow(node_dir: NodeDir, running: RunningNode, tmp_path: Path,
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    lines = synth_lines(50, seed=5)
+    data = tmp_path / "records.jsonl"
+    data.write_bytes(b"\n".join(lines) + b"\n{broken\n")
+    layout = node_dir.layout
+    tls = ["--endpoint", f"localhost:{running.port}", "--ca", str(layout.ca_cert)]
+    platform = ["--cert", str(layout.identity_cert("platform")),
+                "--key", str(layout.identity_key("platform"))]
+    assert main(["submit", *tls, *platform, "--chunk", "20", str(data)]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["accepted"], summary["rejected"]) == (50, 1)
+    assert summary["errors"][0]["line"] == 51
+    wait_for(lambda: read_backlog(running.app.store).backlog == 0)
+
+    subject = subject_identifier(parse_record(json.loads(lines[0])))
+    evidence = tmp_path / "consent.txt"
+    evidence.write_text("signed consent")
+    grant = tmp_path / "grant.json"
+    assert main(["grant", "--subject", subject, "--agency", "example-agency",
+                 "--purpose", "lending_review", "--scope", "penalty,dishonesty,commitment",
+                 "--days", "30", "--key", str(layout.identity_key("agency")),
+                 "--evidence", str(evidence), "--out", str(grant)]) == 0
+    agency = ["--cert", str(layout.identity_cert("agency")),
+              "--key", str(layout.identity_key("agency"))]
+    capsys.readouterr()
+    assert main(["query", *tls, *agency, "--purpose", "lending_review", "--subject", subject,
+                 "--grant", str(grant), "--json"]) == 0
+    answer_text = capsys.readouterr().out
+    answer = json.loads(answer_text)
+    assert answer["records"] and answer["records"][0]["proof"]["inclusion_proof"] is not None
+    answer_file = tmp_path / "answer.json"
+    answer_file.write_text(answer_text)
+    contracts = ",".join(f"{k}={v}" for k, v in node_dir.deployment.addresses.items())
+    rpc = str(node_dir.deployment.rpc_url)
+    assert main(["verify-answer", str(answer_file), "--rpc-url", rpc,
+                 "--contracts", contracts]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
+
+    answer["records"][0]["commitment"] = "00" * 32
+    answer_file.write_text(json.dumps(answer))
+    assert main(["verify-answer", str(answer_file), "--rpc-url", rpc,
+                 "--contracts", contracts]) == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False
