@@ -181,7 +181,7 @@ def check_grant(
     now: datetime,
     nonces: NonceLedger,
 ) -> None:
-    """Raise :class:`GrantError` unless ``grant`` authorizes this query (steps in the module doc)."""
+    """Raise :class:`GrantError` unless ``grant`` authorizes this query (see the module doc)."""
     # (2): the signature, before anything in the grant is trusted.
     try:
         caller_key.verify(grant.signature, grant.signing_bytes(), ec.ECDSA(hashes.SHA256()))
