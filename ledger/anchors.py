@@ -6,6 +6,8 @@ the province its key belongs to.
 
 from __future__ import annotations
 
+from typing import Any
+
 from web3.exceptions import Web3RPCError
 
 from ledger.core import ClientCore, tx_result
@@ -112,14 +114,31 @@ class AnchorOps(ClientCore):
             )
         )
 
+    def anchor_tx(self, province: str, seq: int) -> tuple[bytes, int] | None:
+        """(transaction hash, block number) of the transaction that anchored `province`'s
+        batch `seq` (from its BatchAnchored event), or None if the batch is not anchored."""
+        found = self._anchor_log(province, seq)
+        return None if found is None else (bytes(found["transactionHash"]), found["blockNumber"])
+
     def anchor_sender(self, province: str, seq: int) -> str | None:
         """The account that sent the transaction anchoring `province`'s batch `seq`
         (from its BatchAnchored event), or None if the batch is not anchored."""
+        found = self._anchor_log(province, seq)
+        if found is None:
+            return None
+        with transport_guard(self.rpc_url, "reading an anchoring transaction"):
+            try:
+                tx = self.w3.eth.get_transaction(found["transactionHash"])
+            except Web3RPCError as exc:
+                detail = rpc_error_message(exc)
+                raise LedgerError(f"looking up the anchor of {province}/{seq}: {detail}") from exc
+        return str(tx["from"])
+
+    def _anchor_log(self, province: str, seq: int) -> Any:
         _, _, block = self.batch(province, seq)
         if block == 0:
             return None
-        anchors = self.contracts["RecordAnchors"]
-        event = anchors.events.BatchAnchored
+        event = self.contracts["RecordAnchors"].events.BatchAnchored
         with transport_guard(self.rpc_url, "finding a BatchAnchored event"):
             try:
                 logs = event.get_logs(
@@ -127,13 +146,12 @@ class AnchorOps(ClientCore):
                     to_block=block,
                     argument_filters={"province": province_to_bytes(province), "seq": seq},
                 )
-                if not logs:
-                    raise LedgerError(
-                        f"batch {province}/{seq} recorded at block {block} but no "
-                        "BatchAnchored event found there"
-                    )
-                tx = self.w3.eth.get_transaction(logs[-1]["transactionHash"])
             except Web3RPCError as exc:
                 detail = rpc_error_message(exc)
                 raise LedgerError(f"looking up the anchor of {province}/{seq}: {detail}") from exc
-        return str(tx["from"])
+        if not logs:
+            raise LedgerError(
+                f"batch {province}/{seq} recorded at block {block} but no "
+                "BatchAnchored event found there"
+            )
+        return logs[-1]

@@ -127,14 +127,18 @@ class DevChain:
         state_path: Path | None = None,
         chain_id: int = DEV_CHAIN_ID,
         timeout: float = 15.0,
+        port: int | None = None,
     ) -> DevChain:
         """Start anvil and wait until it answers `eth_chainId`.
 
         `state_path`, when given, is loaded if it exists and dumped every second and at
-        exit. Raises `DevChainError` (with the tail of anvil's output) if anvil exits or
-        does not answer within `timeout` seconds.
+        exit. `port` pins the port (to restart a chain where its clients expect it);
+        otherwise a free one is chosen. Raises `DevChainError` (with the tail of anvil's
+        output) if anvil exits or does not answer within `timeout` seconds.
         """
         binary = anvil_binary()
+        if port is not None:
+            return cls._start_on(binary, port, chain_id, state_path, timeout)
         last_error: DevChainError | None = None
         for _ in range(_PORT_ATTEMPTS):
             port = free_port()

@@ -23,11 +23,14 @@ from typing import Protocol
 import nacl.signing
 
 from crypto.batch_header import BatchHeader, sign_header
+from ledger.errors import ContractRevert
 from node.store.contract import Store
 from node.store.models import FIRST_BATCH_SEQ, RECORDS_LOG, Batch, NewBatch
 
 log = logging.getLogger(__name__)
 ZERO_ROOT = bytes(32)
+# Reverts meaning the chain's history for our province differs from our store's.
+CONFLICT_REVERTS = frozenset({"WrongSeq", "WrongPrevRoot", "SizeNotIncreasing"})
 
 
 class AnchorLedger(Protocol):
@@ -37,6 +40,8 @@ class AnchorLedger(Protocol):
                      catalog_version: int, header_sig: bytes) -> object: ...
 
     def is_anchored(self, province: str, seq: int, root: bytes) -> bool: ...
+
+    def anchor_tx(self, province: str, seq: int) -> tuple[bytes, int] | None: ...
 
 
 class AnchorConflict(Exception):
@@ -100,13 +105,25 @@ def anchor_pending(store: Store, ledger: AnchorLedger, *, province: str) -> Anch
     anchored = recovered = 0
     for batch in pending:
         if ledger.is_anchored(province, batch.seq, batch.root):
+            # A crash after sending and before recording: take the facts from the chain.
+            found = ledger.anchor_tx(province, batch.seq)
+            if found is None:
+                raise AnchorConflict(f"batch {batch.seq} is anchored but has no anchor event")
             recovered += 1
-            _mark(store, batch, tx_hash=batch.tx_hash or b"", block=batch.block_number or 0)
+            _mark(store, batch, tx_hash=found[0], block=found[1])
             continue
         header = BatchHeader.from_json(batch.header_json)
-        receipt = ledger.anchor_batch(batch.seq, batch.root, batch.end_size,
-                                      chain_prev_root(batch), header.catalog_version,
-                                      batch.signature)
+        try:
+            receipt = ledger.anchor_batch(batch.seq, batch.root, batch.end_size,
+                                          chain_prev_root(batch), header.catalog_version,
+                                          batch.signature)
+        except ContractRevert as exc:
+            if exc.name in CONFLICT_REVERTS:
+                raise AnchorConflict(
+                    f"the ledger refused batch {batch.seq} with {exc.name}: it holds another "
+                    "history for this province; stop and compare the local log with the chain"
+                ) from exc
+            raise
         tx_hash = bytes.fromhex(str(getattr(receipt, "tx_hash", "")).removeprefix("0x"))
         _mark(store, batch, tx_hash=tx_hash, block=int(getattr(receipt, "block_number", 0)))
         anchored += 1

@@ -28,6 +28,9 @@ def test_consecutive_batches_anchor(adopted: Clients) -> None:
     assert adopted["SH"].anchor_sender("JS", 3) is None
     root, size, block = adopted["SH"].batch("JS", 1)
     assert (root, size, block) == (digest("js-1"), 10, first.block_number)
+    assert adopted["SH"].anchor_tx("JS", 1) == (bytes.fromhex(first.tx_hash[2:]),
+                                                first.block_number)
+    assert adopted["SH"].anchor_tx("JS", 3) is None
 
 
 def test_wrong_seq_refused(adopted: Clients) -> None:
