@@ -154,3 +154,8 @@ class Store(Protocol):
     def set_meta(self, key: str, value: str) -> None:
         """Store (or replace) a small setting."""
         ...
+
+    def claim_meta(self, key: str, value: str) -> bool:
+        """Store a setting only if the key is new, atomically across processes; True if
+        this call stored it (used for one-time values such as grant nonces)."""
+        ...

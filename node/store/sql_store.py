@@ -240,3 +240,15 @@ class SqlStore(Store):
                       else sqlite.insert(kv_meta))
             conn.execute(upsert.values(key=key, value=value).on_conflict_do_update(
                 index_elements=["key"], set_={"value": value}))
+
+    def claim_meta(self, key: str, value: str) -> bool:
+        if not 0 < len(key) <= 64:
+            raise ValueError(f"setting key has {len(key)} chars, want 1..64")
+        with write_tx(self._engine, "claim_meta") as conn:
+            insert = (postgresql.insert(kv_meta) if conn.dialect.name == "postgresql"
+                      else sqlite.insert(kv_meta))
+            # RETURNING, not rowcount: psycopg reports -1 for this statement.
+            inserted = conn.execute(insert.values(key=key, value=value)
+                                    .on_conflict_do_nothing(index_elements=["key"])
+                                    .returning(kv_meta.c.key)).first()
+            return inserted is not None

@@ -224,3 +224,11 @@ class TestStoreContract:
         store.set_meta("node.province", "JS")
         store.set_meta("node.province", "SH")
         assert store.get_meta("node.province") == "SH"
+
+    def test_claim_meta_stores_a_key_once(self, sql_store: SqlStore) -> None:
+        store = sql_store
+        assert store.claim_meta("gn:abc", "2026-12-01") is True
+        assert store.claim_meta("gn:abc", "2027-01-01") is False
+        assert store.get_meta("gn:abc") == "2026-12-01"
+        with pytest.raises(ValueError, match=r"want 1\.\.64"):
+            store.claim_meta("", "x")
