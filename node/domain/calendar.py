@@ -19,11 +19,11 @@ Usage::
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
+
+from node.domain.data_files import read_json_table
 
 DATA_FILE = "holidays.json"
 _ONE_DAY = dt.timedelta(days=1)
@@ -154,17 +154,7 @@ def parse_calendar(doc: object) -> HolidayCalendar:
 
 def load_calendar(path: Path | None = None) -> HolidayCalendar:
     """Read a calendar from ``path`` (default: the packaged ``holidays.json``)."""
-    if path is None:
-        text = resources.files("node.domain").joinpath("data", DATA_FILE).read_text("utf-8")
-        name = DATA_FILE
-    else:
-        text = path.read_text(encoding="utf-8")
-        name = str(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CalendarDataError(f"holiday calendar: {name} is not valid JSON: {exc.msg} "
-                                f"at line {exc.lineno}") from exc
+    doc = read_json_table(DATA_FILE, path, "holiday calendar", CalendarDataError)
     return parse_calendar(doc)
 
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from node.domain.data_files import read_json_table
 from node.domain.fields import PENALTY_TYPES, SEVERITIES
 
 DATA_FILE = "publicity_rules.json"
@@ -208,17 +207,7 @@ def parse_rules(doc: object) -> RuleTable:
 
 def load_rules(path: Path | None = None) -> RuleTable:
     """Read a rule table from ``path`` (default: the packaged ``publicity_rules.json``)."""
-    if path is None:
-        text = resources.files("node.domain").joinpath("data", DATA_FILE).read_text("utf-8")
-        name = DATA_FILE
-    else:
-        text = path.read_text(encoding="utf-8")
-        name = str(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RuleTableError(f"publicity rules: {name} is not valid JSON: {exc.msg} "
-                             f"at line {exc.lineno}") from exc
+    doc = read_json_table(DATA_FILE, path, "publicity rules", RuleTableError)
     return parse_rules(doc)
 
 
