@@ -8,7 +8,6 @@ Exit codes: 0 ok; 1 the ledger refused (a contract revert or a refused transacti
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import signal
 import sys
@@ -26,6 +25,7 @@ from ledger.errors import ContractRevert, LedgerError, LedgerUnavailable, TxTime
 from ledger.files import parse_hash32, read_key_file, read_members_file
 from ledger.report import jsonable
 from ledger.types import MemberSpec
+from node.domain.catalog import document_hash, read_json_object
 
 Result = tuple[object, str]
 Handler = Callable[[argparse.Namespace], Result]
@@ -129,7 +129,7 @@ def _propose(args: argparse.Namespace) -> Result:
         if (args.document_hash is None) == (args.document is None):
             raise ValueError("give exactly one of --document-hash HEX or --document FILE")
         digest = (parse_hash32(args.document_hash, "--document-hash") if args.document_hash
-                  else hashlib.sha256(args.document.read_bytes()).digest())
+                  else document_hash(read_json_object(args.document)))
         pid = client.propose_adopt_catalog(args.version, digest)
     else:
         pid = client.propose_change_threshold(args.threshold)
@@ -239,7 +239,8 @@ def register(subparsers: Any) -> None:
     adopt = kinds.add_parser("adopt-catalog", help="adopt a shared catalog version")
     adopt.add_argument("--version", type=int, required=True)
     adopt.add_argument("--document-hash", help="sha256 of the canonical catalog, 0x-hex")
-    adopt.add_argument("--document", type=Path, help="the catalog document (hashed here)")
+    adopt.add_argument("--document", type=Path,
+                       help="the catalog document (sha256 of its canonical form, as adopted)")
     kinds.add_parser("change-threshold", help="set the approval threshold (0 = default)"
                      ).add_argument("threshold", type=int)
     propose.set_defaults(func=_run(_propose))

@@ -15,6 +15,7 @@ from ledger_helpers import KEYS, MEMBERS, OUTSIDER_KEY
 from ledger.devchain import DevChain
 from ledger.files import member_to_json
 from node.cli.ledger_cmd import main
+from node.domain.catalog import document_hash
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,13 +70,15 @@ def test_propose_and_approve_until_executed(
 ) -> None:
     keys = {p: _key_file(tmp_path, p, KEYS[p]) for p in ("SH", "JS", "ZJ")}
     document = tmp_path / "catalog.json"
-    document.write_text('{"version": 1}')
+    document.write_text('{ "version" :  1 }\n')
     base = ["--deployment", str(deployed)]
     code, stdout, _ = _run(capsys, "propose", *base, "--key-file", str(keys["SH"]), "--json",
                            "adopt-catalog", "--version", "1", "--document", str(document))
     assert code == 0
     proposal = json.loads(stdout)
     assert (proposal["id"], proposal["kind"], proposal["approvals"]) == (1, "ADOPT_CATALOG", 1)
+    # The adopted hash is that of the canonical form, whatever the file's formatting.
+    assert proposal["params"]["document_hash"] == "0x" + document_hash({"version": 1}).hex()
     code, stdout, _ = _run(capsys, "approve", *base, "--key-file", str(keys["JS"]), "1")
     assert (code, stdout.strip()) == (0, "proposal 1: 2 approval(s), not executed yet")
     code, stdout, _ = _run(capsys, "approve", *base, "--key-file", str(keys["ZJ"]), "1")
