@@ -20,7 +20,7 @@ from node._proto.credit.v1 import (
 )
 from node.grpc.convert import query_response, submit_response
 from node.grpc.errors import abort
-from node.grpc.identity import caller_identity, caller_public_key
+from node.grpc.identity import caller_identity, caller_public_key, peer_certificate
 from node.identity import Role
 from node.service.app import NodeApp
 from node.service.errors import BadRequest, Refused, ServiceError
@@ -88,7 +88,8 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         self._deps = QueryDeps(
             store=app.store, keys=app.keys, purposes=app.config.policy.purposes,
             nonces=app.nonces, chain_id=app.config.ledger.chain_id,
-            anchor_contract=contracts.get("RecordAnchors", "0x" + "00" * 20))
+            anchor_contract=contracts.get("RecordAnchors", "0x" + "00" * 20),
+            federation=app.exchange.federation if app.exchange is not None else None)
 
     def Query(self, request: Any, context: grpc.ServicerContext) -> Any:
         started = time.monotonic()
@@ -100,7 +101,8 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
                 purpose=request.purpose, subject_id=request.subject.id,
                 grant_json=bytes(request.grant.canonical_grant) if has_grant else None,
                 grant_signature=bytes(request.grant.signature) if has_grant else b"",
-                request_id=request.request_id[:64])
+                request_id=request.request_id[:64], include_foreign=request.include_foreign,
+                caller_certificate=peer_certificate(context))
             answer = answer_query(query, caller, caller_public_key(context), self._deps,
                                   datetime.now(UTC))
             return query_response(answer)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from node._proto.credit.v1 import ingest_pb2_grpc, node_pb2_grpc, query_pb2_grpc
+from node._proto.credit.v1 import (
+    exchange_pb2_grpc,
+    ingest_pb2_grpc,
+    node_pb2_grpc,
+    query_pb2_grpc,
+)
 
 
 def ingest_stub(channel: Any) -> Any:
@@ -19,9 +24,16 @@ def node_stub(channel: Any) -> Any:
     return node_pb2_grpc.NodeServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
-def add_servicers(server: Any, ingest: Any, query: Any, node: Any) -> None:
-    """Register the three credit.v1 servicers on ``server``."""
+def exchange_stub(channel: Any) -> Any:
+    return exchange_pb2_grpc.ExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def add_servicers(server: Any, ingest: Any, query: Any, node: Any, exchange: Any = None) -> None:
+    """Register the credit.v1 servicers on ``server`` (ExchangeService when given)."""
     ingest_pb2_grpc.add_IngestServiceServicer_to_server(  # type: ignore[no-untyped-call]
         ingest, server)
     query_pb2_grpc.add_QueryServiceServicer_to_server(query, server)  # type: ignore[no-untyped-call]
     node_pb2_grpc.add_NodeServiceServicer_to_server(node, server)  # type: ignore[no-untyped-call]
+    if exchange is not None:
+        exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            exchange, server)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nacl.signing
 
@@ -29,6 +30,9 @@ from node.service.keys import derive_token_key
 from node.service.metrics import NodeMetrics, make_metrics
 from node.service.nonces import StoreNonceLedger
 from node.store import SqlStore, open_store
+
+if TYPE_CHECKING:
+    from node.exchange.runtime import Exchange
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,8 @@ class NodeApp:
     ledger: LedgerClient | None
     nonces: StoreNonceLedger
     metrics: NodeMetrics
+    # Set by the server (node.exchange.runtime.open_exchange); stopped by close().
+    exchange: Exchange | None = None
 
     @property
     def province(self) -> str:
@@ -78,6 +84,8 @@ class NodeApp:
         )
 
     def close(self) -> None:
+        if self.exchange is not None:
+            self.exchange.stop()
         self.store.engine.dispose()
 
 

@@ -12,7 +12,10 @@ store is touched, so a refusal is the same whether or not the subject has record
    purpose that needs none — of a kind in the grant's scope;
 5. each kept record is minimized for the purpose and returned with its inclusion proof,
    signed batch header and anchor. Records whose batch is not anchored yet are left out
-   (they are returned once anchored, normally within seconds).
+   (they are returned once anchored, normally within seconds);
+6. with ``include_foreign``, the federation adds peer provinces' records under the same
+   rules: replicated ones from this store, on-request ones fetched from their origin,
+   which checks the forwarded grant again (``node.exchange.federate``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -46,6 +50,16 @@ class QueryInput:
     grant_json: bytes | None
     grant_signature: bytes = b""
     request_id: str = ""
+    include_foreign: bool = False
+    # The caller's certificate (PEM or DER), forwarded with the grant to peer provinces.
+    caller_certificate: bytes = b""
+
+
+class Federation(Protocol):
+    """Peer provinces' records for an authorized query (step 6)."""
+
+    def foreign_answers(self, query: QueryInput, policy: PurposePolicy,
+                        scope: frozenset[str], now: datetime) -> list[AnsweredRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,7 @@ class QueryDeps:
     nonces: NonceLedger
     chain_id: int
     anchor_contract: str
+    federation: Federation | None = None
 
 
 @dataclass(frozen=True)
@@ -116,8 +131,9 @@ def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurveP
     return policy, frozenset()
 
 
-def _visible(record: StoredRecord, scope: frozenset[str], today: date) -> bool:
-    if record.status != "active" or record.origin != "local":
+def visible(record: StoredRecord, scope: frozenset[str], today: date) -> bool:
+    """Whether an active record (local or foreign) may be answered under ``scope``."""
+    if record.status != "active":
         return False
     if record.kind in scope:
         return True
@@ -134,7 +150,8 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
     policy, scope = authorize(query, caller, caller_key, deps, now)
     # (4)
     token = subject_token(query.subject_id, deps.keys.token_key)
-    found = [r for r in deps.store.records_by_subject(token) if _visible(r, scope, now.date())]
+    found = [r for r in deps.store.records_by_subject(token)
+             if r.origin == "local" and visible(r, scope, now.date())]
     # (5)
     answered: list[AnsweredRecord] = []
     for record in sorted(found, key=lambda r: r.leaf_index):
@@ -146,4 +163,7 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
                             record_aad(record.province, record.record_no))
         shown = minimize(json.loads(plain), policy)
         answered.append(AnsweredRecord(record, shown.payload, shown.withheld, proof))
+    # (6)
+    if query.include_foreign and deps.federation is not None:
+        answered.extend(deps.federation.foreign_answers(query, policy, scope, now))
     return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered)

@@ -25,8 +25,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ledger.deploy import write_json_atomic
-from node._proto.credit.v1 import ingest_pb2, node_pb2, query_pb2
+from node._proto.credit.v1 import exchange_pb2, ingest_pb2, node_pb2, query_pb2
 from node.config import NodeConfig
+from node.exchange.runtime import open_exchange
+from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.grpc.stubs import add_servicers
@@ -41,6 +43,7 @@ SERVICE_NAMES = (
     ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name,
     query_pb2.DESCRIPTOR.services_by_name["QueryService"].full_name,
     node_pb2.DESCRIPTOR.services_by_name["NodeService"].full_name,
+    exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
 )
 
 
@@ -91,6 +94,7 @@ def _anchor_loop(app: NodeApp) -> AnchorLoop | None:
 def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     """Open the node, bind ``config.node.listen`` and start serving and anchoring."""
     app = NodeApp.open(config)
+    app.exchange = open_exchange(app)
     loop = _anchor_loop(app)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None)
@@ -99,7 +103,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
     )
-    add_servicers(server, IngestServicer(app, submitter), QueryServicer(app), NodeServicer(app))
+    add_servicers(server, IngestServicer(app, submitter), QueryServicer(app), NodeServicer(app),
+                  ExchangeServicer(app))
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME)
@@ -113,6 +118,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     metrics_port = serve_metrics(app.metrics, config.metrics.listen)
     if loop is not None:
         loop.start()
+    if app.exchange is not None:
+        app.exchange.start()
     write_serve_file(config.node.data_dir, port, metrics_port)
     log.info("node serving", extra={"province": app.province, "port": port,
                                     "metrics_port": metrics_port or 0})

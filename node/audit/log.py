@@ -1,0 +1,145 @@
+"""``AuditLog``: the node's access audit log — append events, serve entries, proofs, heads.
+
+Entries and their leaves are written together (``AuditStore.append_entries``); proofs come
+from the log's stored nodes (``Store.get_nodes``) and heads are signed on request as C2SP
+checkpoints under the log's origin. Every head the node can sign is a prefix of one
+append-only tree, so signing any size up to the current one is safe. Usage::
+
+    log = AuditLog(store, AuditStore(store.engine), signing_key, audit_origin("JS"))
+    [index] = log.append([event])
+    head = log.latest_checkpoint()                 # SignedHead: checkpoint, signature, note
+    proof = log.inclusion_proof(index, head.checkpoint.size)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import nacl.signing
+
+from crypto.checkpoint import Checkpoint, NoteVerifier, checkpoint_note, head_signature
+from crypto.merkle import consistency, fetch_proof, fold_peaks, inclusion
+from crypto.merkle.node_id import NodeID
+from crypto.signing import public_key_of
+from node.audit.errors import AuditNotFound, AuditRangeError
+from node.audit.events import AuditEvent, encode_entry
+from node.audit.heads import SignedHead
+from node.store.contract import Store
+from node.store.models import AUDIT_LOG
+from node.store.sql_audit import AuditStore, StoredEntry
+
+__all__ = ["AuditLog"]
+
+
+class AuditLog:
+    """The audit log of one node, signed under ``origin`` with ``signing_key``.
+
+    Precondition: nothing else appends to the store's "audit" log (its leaves must be
+    exactly the hashes of ``audit_entries``).
+    """
+
+    def __init__(
+        self, store: Store, audit_store: AuditStore, signing_key: nacl.signing.SigningKey,
+        origin: str,
+    ) -> None:
+        Checkpoint(origin, 0, bytes(32))  # refuses an empty or multi-line origin early
+        self._store = store
+        self._audit = audit_store
+        self._key = signing_key
+        self.origin = origin
+        self.verifier = NoteVerifier(origin, public_key_of(signing_key))
+        """How auditors name and check this log's key (its note verifier)."""
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(self, events: Sequence[AuditEvent]) -> list[int]:
+        """Log ``events`` (in order, one transaction); return their leaf indices."""
+        if not events:
+            return []
+        rows = [(event.request_id, encode_entry(event)) for event in events]
+        first, _ = self._audit.append_entries(rows, AUDIT_LOG)
+        return list(range(first, first + len(rows)))
+
+    # -- reading ---------------------------------------------------------------------
+
+    def size(self) -> int:
+        """Number of entries (leaves) in the log."""
+        return self._store.log_size(AUDIT_LOG)
+
+    def entry(self, index: int) -> StoredEntry:
+        """The stored entry at ``index``; ``AuditNotFound`` if there is none."""
+        found = self._audit.entry(index, AUDIT_LOG)
+        if found is None:
+            raise AuditNotFound(f"audit log {self.origin!r} has no entry at index {index}")
+        return found
+
+    def entries(self, start: int, limit: int) -> list[StoredEntry]:
+        """One page of entries from ``start`` on (at most ``limit``), in index order."""
+        return self._audit.entries(start, limit, AUDIT_LOG)
+
+    def iter_entries(self, start: int = 0, end: int | None = None) -> Iterator[tuple[int, bytes]]:
+        """Stream ``(index, entry bytes)`` for the verifier, page by page."""
+        return self._audit.iter_entries(start, end, AUDIT_LOG)
+
+    def indexes_of(self, request_id: str) -> list[int]:
+        """Indices of every entry logged under ``request_id`` (empty if none)."""
+        return self._audit.indexes_of(request_id, AUDIT_LOG)
+
+    def index_of(self, request_id: str) -> int:
+        """The first entry's index for ``request_id``; ``AuditNotFound`` if none."""
+        found = self.indexes_of(request_id)
+        if not found:
+            raise AuditNotFound(f"audit log {self.origin!r} has no entry for request id "
+                                f"{request_id!r}")
+        return found[0]
+
+    # -- proofs and heads ------------------------------------------------------------
+
+    def _size(self, size: int | None, what: str) -> int:
+        current = self.size()
+        if size is None:
+            return current
+        if not 0 <= size <= current:
+            raise AuditRangeError(f"{what}: got tree size {size}, want 0 <= size <= {current}")
+        return size
+
+    def _nodes(self, ids: list[NodeID]) -> list[bytes]:
+        return self._audit.get_nodes(ids, AUDIT_LOG)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """The proof of leaf ``index`` in the tree of ``size`` leaves (default: current).
+
+        Precondition (checked, ``AuditRangeError``): ``0 <= index < size <= self.size()``.
+        """
+        size = self._size(size, "inclusion proof")
+        if not 0 <= index < size:
+            raise AuditRangeError(f"inclusion proof: got index {index}, want 0 <= index < {size}")
+        return fetch_proof(inclusion(index, size), self._nodes)
+
+    def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
+        """The proof that the tree of ``size2`` leaves (default: current) extends ``size1``.
+
+        Precondition (checked, ``AuditRangeError``): ``0 < size1 <= size2 <= self.size()``.
+        """
+        size2 = self._size(size2, "consistency proof")
+        if not 0 < size1 <= size2:
+            raise AuditRangeError(f"consistency proof: got sizes {size1}, {size2}; "
+                                  "want 0 < size1 <= size2")
+        return fetch_proof(consistency(size1, size2), self._nodes)
+
+    def checkpoint(self, size: int | None = None) -> SignedHead:
+        """The signed head at ``size`` (default: the current size)."""
+        if size is None:
+            head = self._store.log_head(AUDIT_LOG)
+            size, root = head.size, fold_peaks(head.peaks)
+        else:
+            size = self._size(size, "checkpoint")
+            root = self._store.log_root(AUDIT_LOG, size)
+        checkpoint = Checkpoint(self.origin, size, root)
+        signature = head_signature(checkpoint, self._key)
+        return SignedHead(checkpoint, signature, checkpoint_note(checkpoint, [(self.verifier,
+                                                                                signature)]))
+
+    def latest_checkpoint(self) -> SignedHead:
+        """The signed head of the whole log as it is now."""
+        return self.checkpoint()

@@ -1,0 +1,98 @@
+"""What the exchange asks of the shared catalog, answered by ``node.domain.catalog``.
+
+The exchange needs three answers (the :class:`CategoryCheck` protocol):
+
+* ``check``: is ``origin``'s record with ``local_category`` rightly filed under
+  ``shared_category`` of catalog ``version``? ``None`` when it is, else the refusal
+  reason (no personal data). :class:`CatalogCategories` asks
+  ``node.domain.catalog.verify_foreign``: the held catalog document is the one adopted
+  on-chain, the origin's mapping document is the one its account published, and that
+  mapping files the local code under the shared code (of the record's kind);
+* ``sharing``: is a shared category replicated to every member (``"replicate"``) or
+  handed out only for one subject under a forwarded grant (``"on_request"``)?
+* ``on_request``: every shared category exchanged only on request under ``version``.
+
+The catalog documents carry no sharing policy, so it is kept here: credit commitments
+(信用承诺, whose disclosure the committer limits) go on request only; penalties and
+dishonesty entries are replicated. A category the catalog does not hold is treated as on
+request, which means it is never handed out (``on_request`` lists only held ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final, Literal, Protocol
+
+from node.domain.catalog import (
+    Catalog,
+    CatalogReader,
+    ForeignCategoryRejected,
+    ProvinceMapping,
+    packaged_catalogs,
+    packaged_mappings,
+    verify_foreign,
+)
+
+Sharing = Literal["replicate", "on_request"]
+ON_REQUEST_KINDS: Final = frozenset({"commitment"})
+
+
+class CategoryCheck(Protocol):
+    """The catalog as the exchange sees it (see the module doc)."""
+
+    def check(self, origin: str, local_category: str, shared_category: str,
+              catalog_version: int, *, kind: str | None = None) -> str | None: ...
+
+    def sharing(self, shared_category: str, version: int) -> Sharing: ...
+
+    def on_request(self, version: int) -> frozenset[str]: ...
+
+
+class CatalogCategories:
+    """A :class:`CategoryCheck` over held catalogs and mappings, judged by ``reader``.
+
+    ``reader`` (a ``CatalogReader``, e.g. ``node.exchange.chain.ChainFacts``) says which
+    catalog and mapping hashes are on the ledger; its errors other than a verdict (the
+    ledger cannot be asked) propagate.
+    """
+
+    def __init__(self, catalogs: Mapping[int, Catalog],
+                 mappings: Mapping[tuple[str, int], ProvinceMapping],
+                 reader: CatalogReader) -> None:
+        self._catalogs = dict(catalogs)
+        self._mappings = dict(mappings)
+        self._reader = reader
+
+    @classmethod
+    def packaged(cls, reader: CatalogReader,
+                 directory: Path | str | None = None) -> CatalogCategories:
+        """From the catalog directory (``deploy/catalog`` or ``$YRD_CATALOG_DIR``).
+
+        Raises ``CatalogFileError`` when the directory or a document cannot be read.
+        """
+        return cls(packaged_catalogs(directory), packaged_mappings(directory), reader)
+
+    def check(self, origin: str, local_category: str, shared_category: str,
+              catalog_version: int, *, kind: str | None = None) -> str | None:
+        try:
+            verify_foreign(origin, local_category, shared_category, catalog_version,
+                           chain=self._reader, catalogs=self._catalogs,
+                           mapping=self._mappings.get((origin, catalog_version)), kind=kind)
+        except ForeignCategoryRejected as exc:
+            return f"{exc.reason}: {exc}"
+        return None
+
+    def sharing(self, shared_category: str, version: int) -> Sharing:
+        catalog = self._catalogs.get(version)
+        category = catalog.category(shared_category) if catalog is not None else None
+        if category is None or category.kind in ON_REQUEST_KINDS:
+            return "on_request"
+        return "replicate"
+
+    def on_request(self, version: int) -> frozenset[str]:
+        catalog = self._catalogs.get(version)
+        if catalog is None:
+            return frozenset()
+        return frozenset(code for code, category in catalog.categories.items()
+                         if category.kind in ON_REQUEST_KINDS)

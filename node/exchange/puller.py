@@ -1,0 +1,143 @@
+"""One thread per peer pulling its new records, with a cursor that survives restarts.
+
+Each round asks the peer for the page after the stored cursor (``PullRecords``), hands
+the page to the :class:`~node.exchange.receive.Receiver` (verify, store or quarantine)
+and only then stores the peer's next cursor in ``kv_meta`` — so a crash re-pulls at most
+one page, which the receiver takes idempotently.
+
+* While the cursor moves the next page is asked for at once; once caught up the thread
+  waits ``poll`` seconds (or until :meth:`Puller.wake`).
+* Backpressure: a page is at most ``page_size`` records (a peer sending more is refused)
+  and a receiver store that is busy (``StoreUnavailableError``) pauses the thread for at
+  least ``busy_pause`` seconds, doubling while it stays busy.
+* Failures (peer down, deadline, ledger unreachable, store busy) are retried with
+  exponential backoff from ``poll`` up to ``max_backoff`` seconds; the cursor stays.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+from node._proto.credit.v1 import exchange_pb2
+from node.exchange.errors import ExchangeError
+from node.exchange.links import PeerLink
+from node.exchange.receive import Receiver
+from node.exchange.wire import proven_from_proto
+from node.store.contract import Store
+from node.store.errors import StoreUnavailableError
+
+log = logging.getLogger(__name__)
+MAX_CURSOR: Final = 128
+
+
+def cursor_key(province: str) -> str:
+    """The ``kv_meta`` key of the cursor into ``province``'s records."""
+    return f"exchange.cursor.{province}"
+
+
+@dataclass
+class PullStats:
+    pages: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    failures: int = 0
+
+
+class Puller:
+    """Pulls ``link``'s records into ``receiver`` on a daemon thread."""
+
+    def __init__(self, link: PeerLink, receiver: Receiver, store: Store, *, poll: float,
+                 page_size: int = 500, deadline: float = 10.0, max_backoff: float = 30.0,
+                 busy_pause: float = 1.0) -> None:
+        if poll <= 0 or page_size <= 0 or deadline <= 0:
+            raise ValueError(f"puller: poll, page_size and deadline must be > 0, got "
+                             f"{poll}, {page_size}, {deadline}")
+        self.link = link
+        self._receiver = receiver
+        self._store = store
+        self._poll = poll
+        self._page = page_size
+        self._deadline = deadline
+        self._max_backoff = max_backoff
+        self._busy_pause = busy_pause
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name=f"pull-{link.province}")
+        self.stats = PullStats()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def signal_stop(self) -> None:
+        """Ask the thread to end after its current round (without waiting)."""
+        self._stop.set()
+        self._wake.set()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the current round and end the thread (waiting up to ``timeout`` s)."""
+        self.signal_stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Pull now instead of at the end of the current wait."""
+        self._wake.set()
+
+    def pull_once(self) -> bool:
+        """Pull, take and record one page; True when the cursor moved (maybe more)."""
+        key = cursor_key(self.link.province)
+        cursor = self._store.get_meta(key) or ""
+        request = exchange_pb2.PullRecordsRequest(cursor=cursor, limit=self._page,
+                                                  request_id=uuid.uuid4().hex)
+        response = self.link.exchange().PullRecords(request, timeout=self._deadline)
+        if len(response.records) > self._page or len(response.next_cursor) > MAX_CURSOR:
+            raise ExchangeError(
+                f"peer {self.link.province} answered {len(response.records)} records (asked "
+                f"for {self._page}) and a {len(response.next_cursor)}-character cursor "
+                f"(at most {MAX_CURSOR})")
+        items = [proven_from_proto(message) for message in response.records]
+        received = self._receiver.accept(items, peer=self.link.province)
+        self.stats.pages += 1
+        self.stats.accepted += received.accepted
+        self.stats.duplicates += received.duplicates
+        self.stats.quarantined += len(received.refused)
+        if response.next_cursor == cursor:
+            return False
+        self._store.set_meta(key, response.next_cursor)
+        if received.accepted or received.refused:
+            log.info("pulled page", extra={"peer": self.link.province,
+                                           "accepted": received.accepted,
+                                           "quarantined": len(received.refused)})
+        return True
+
+    def _backoff(self, failures: int, base: float) -> float:
+        return float(min(self._max_backoff, base * 2.0 ** min(failures, 16)))
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                delay = 0.0 if self.pull_once() else self._poll
+                failures = 0
+            except StoreUnavailableError:
+                failures += 1
+                self.stats.failures += 1
+                delay = self._backoff(failures, max(self._poll, self._busy_pause))
+                log.warning("store busy: pausing the pull", extra={
+                    "peer": self.link.province, "retry_in_s": delay})
+            except Exception as exc:  # the thread must outlive any one failure
+                failures += 1
+                self.stats.failures += 1
+                delay = self._backoff(failures, self._poll)
+                log.warning("pull failed; retrying", extra={
+                    "peer": self.link.province, "error_type": type(exc).__name__,
+                    "error": str(exc)[:300], "retry_in_s": delay})
+            if delay > 0:
+                self._wake.wait(delay)
+                self._wake.clear()

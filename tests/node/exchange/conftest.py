@@ -1,0 +1,59 @@
+"""A four-province consortium (JS, SH, ZJ, AH) on one anvil, each node with its own CA,
+trusting the others' CAs and pulling from them; catalog v1 adopted by three approvals.
+
+Ingest is given the shared catalog's ``Recognizer.categorize`` so local records carry a
+shared category and catalog version (the server does not wire it in yet).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from exchange_helpers import Consortium, anchored, build_consortium, records_of, submit
+
+import node.service.submit
+from ledger.devchain import DevChain
+from node.config import load_config
+from node.domain.catalog import Recognizer, packaged_catalogs, packaged_mappings
+from node.service.ingest import ingest
+from node.service.server import start_node
+
+SEED_JS = 60
+SEED_ZJ = 20
+
+
+@pytest.fixture(scope="session")
+def exchange_chain() -> Iterator[DevChain]:
+    with DevChain.start() as chain:
+        yield chain
+
+
+@pytest.fixture(scope="session")
+def consortium(tmp_path_factory: pytest.TempPathFactory,
+               exchange_chain: DevChain) -> Iterator[Consortium]:
+    """Four running nodes; JS holds 60 records in two anchored batches, ZJ 20."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(node.service.submit, "ingest",
+                  functools.partial(ingest, categorize=Recognizer(
+                      packaged_catalogs(), packaged_mappings(), 1).categorize))
+    base: Path = tmp_path_factory.mktemp("consortium")
+    built = build_consortium(base, exchange_chain.rpc_url)
+    try:
+        for member in built.members.values():
+            member.running = start_node(load_config(member.config), workers=4)
+        js = records_of("JS", SEED_JS, seed=5)
+        submit(built, "JS", js[:30])
+        anchored(built, "JS", 30)
+        submit(built, "JS", js[30:])
+        submit(built, "ZJ", records_of("ZJ", SEED_ZJ, seed=5))
+        anchored(built, "JS", SEED_JS)
+        anchored(built, "ZJ", SEED_ZJ)
+        yield built
+    finally:
+        for member in built.members.values():
+            if member.running is not None:
+                member.running.stop(grace=1.0)
+        patch.undo()
