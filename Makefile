@@ -30,8 +30,11 @@ lint: setup
 	$(BIN)/ruff check node ledger crypto tests bench contracts
 	$(BIN)/mypy node ledger crypto
 
+# The four-province consortium demo in var/consortium (wiped first; left running: stop it
+# with `.venv/bin/credit-node consortium down --dir var/consortium`). Extra options go in
+# DEMO_ARGS, e.g. `make demo DEMO_ARGS="--records-per-province 5000"`.
 demo: setup
-	$(BIN)/credit-node demo
+	$(BIN)/credit-node demo $(DEMO_ARGS)
 
 bench: setup
 	$(PY) bench/run_all.py

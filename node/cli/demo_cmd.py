@@ -1,8 +1,17 @@
-"""`credit-node demo`: the single-province pipeline, end to end, with figures read back.
+"""`credit-node demo`: the four-province consortium doing real work, figures read back.
 
-Synthesize → validate → ingest (commit, seal, append to the record log) into a fresh
-SQLite store → sign a batch header → prove and verify one record's inclusion. Every
-figure printed is read back from the store or recomputed, never echoed from the inputs.
+    credit-node demo [--records-per-province N] [--dir var/consortium]
+    credit-node demo --local [--province P] [--count N] [--dir var/demo]
+
+The default runs :mod:`node.consortium.demo`: a fresh consortium in ``--dir`` (any earlier
+one there is stopped and wiped), realistic records submitted by every provincial
+platform, anchored, queried by an agency with grants, verified against the ledger, and a
+summary read back from the nodes and the ledger. The consortium is left running for
+exploring; the summary prints how to stop it. Exit status 0 only when every step passed.
+
+``--local`` runs the older single-province pipeline in-process (synthesize → validate →
+ingest into SQLite → sign a batch header → prove one record's inclusion) and leaves
+nothing running.
 """
 
 from __future__ import annotations
@@ -32,21 +41,53 @@ CHUNK = 2000
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "demo", help="run the single-province pipeline demo (synthesize, validate, commit, prove)"
-    )
-    parser.add_argument("--province", default="JS", choices=("SH", "JS", "ZJ", "AH"))
-    parser.add_argument("--count", type=int, default=20000, help="records to synthesize")
+        "demo", help="run the four-province consortium demo (make demo)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records-per-province", type=int, default=20_000,
+                        help="records each provincial platform submits (default 20000)")
+    parser.add_argument("--provinces", default="SH,JS,ZJ,AH",
+                        help="comma-separated provinces (default SH,JS,ZJ,AH)")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="deadline of each waiting step, seconds (default 300)")
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--dir", type=Path, default=Path("var/demo"),
-                        help="working directory, wiped first (default var/demo)")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="working directory, wiped first (default var/consortium; "
+                             "var/demo with --local)")
+    parser.add_argument("--local", action="store_true",
+                        help="run the single-province in-process pipeline instead")
+    parser.add_argument("--province", default="JS", choices=("SH", "JS", "ZJ", "AH"),
+                        help="--local only: the province")
+    parser.add_argument("--count", type=int, default=20000,
+                        help="--local only: records to synthesize")
     parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``credit-node demo``; returns the exit code."""
+    if args.local:
+        args.dir = args.dir or Path("var/demo")
+        return run_local(args)
+    from node.consortium.demo import DemoOptions, run_demo
+    from node.consortium.demo_steps import STEPS
+
+    provinces = tuple(p.strip().upper() for p in args.provinces.split(",") if p.strip())
+    if args.records_per_province < 1 or not provinces or any(
+            p not in ("SH", "JS", "ZJ", "AH") for p in provinces):
+        print("demo: --records-per-province must be at least 1 and --provinces codes from "
+              "SH,JS,ZJ,AH", file=sys.stderr)
+        return 2
+    options = DemoOptions(directory=args.dir or Path("var/consortium"),
+                          records_per_province=args.records_per_province,
+                          provinces=provinces, seed=args.seed, timeout=args.timeout)
+    return run_demo(options, STEPS)
 
 
 def _say(text: str) -> None:
     print(text, flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def run_local(args: argparse.Namespace) -> int:
+    """The single-province pipeline (``--local``)."""
     if args.count < 1:
         print("demo: --count must be at least 1", file=sys.stderr)
         return 2

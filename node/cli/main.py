@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 
 # Command name -> module; keep sorted.
 COMMANDS: dict[str, str] = {
+    "catalog": "node.cli.catalog_cmd",
+    "consortium": "node.cli.consortium_cmd",
     "demo": "node.cli.demo_cmd",
     "grant": "node.cli.grant_cmd",
     "init": "node.cli.init_cmd",

@@ -13,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Final, Protocol
+from collections.abc import Callable
+from typing import Final
 
 import nacl.signing
 
@@ -26,16 +27,12 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF: Final = 30.0
 
 
-class CatalogLedger(AnchorLedger, Protocol):
-    def current_catalog_version(self) -> int: ...
-
-
 class AnchorLoop:
     """A daemon thread anchoring ``store``'s record log through ``ledger``."""
 
-    def __init__(self, store: Store, ledger: CatalogLedger, *, province: str,
+    def __init__(self, store: Store, ledger: AnchorLedger, *, province: str,
                  signing_key: nacl.signing.SigningKey, interval: float, max_records: int,
-                 metrics: NodeMetrics) -> None:
+                 metrics: NodeMetrics, catalog_version: Callable[[], int]) -> None:
         self._store = store
         self._ledger = ledger
         self._province = province
@@ -43,7 +40,7 @@ class AnchorLoop:
         self._interval = interval
         self._max = max_records
         self._metrics = metrics
-        self._catalog = 0
+        self._catalog_version = catalog_version
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="anchor-loop", daemon=True)
@@ -63,15 +60,9 @@ class AnchorLoop:
         if waiting >= self._max:
             self._wake.set()
 
-    def catalog_version(self) -> int:
-        """The adopted catalog version, cached once non-zero."""
-        if self._catalog == 0:
-            self._catalog = self._ledger.current_catalog_version()
-        return self._catalog
-
     def run_once(self) -> int:
         """One round: seal what waits, anchor what is pending; returns batches anchored."""
-        version = self.catalog_version()
+        version = self._catalog_version()
         if version == 0:
             log.warning("no catalog version adopted on the ledger: not sealing batches")
             return 0

@@ -33,6 +33,9 @@ from node.store.models import NewRecord
 
 MAX_RECORD_BYTES = 256 * 1024
 
+Categorize = Callable[[Record], "tuple[str, int] | Issue"]
+"""Maps a record's local category onto the shared catalog: (shared code, version) or why not."""
+
 
 @dataclass(frozen=True)
 class Accepted:
@@ -121,7 +124,7 @@ def ingest(
     store: Store,
     keys: IngestKeys,
     validation: ValidationContext,
-    categorize: Callable[[Record], tuple[str, int] | Issue] | None = None,
+    categorize: Categorize | None = None,
 ) -> IngestOutcome:
     """Validate and store a submission from ``submitter_province``'s platform.
 

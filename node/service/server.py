@@ -27,6 +27,7 @@ from grpc_reflection.v1alpha import reflection
 from ledger.deploy import write_json_atomic
 from node._proto.credit.v1 import exchange_pb2, ingest_pb2, node_pb2, query_pb2
 from node.config import NodeConfig
+from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.runtime import open_exchange
 from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
@@ -34,6 +35,7 @@ from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.grpc.stubs import add_servicers
 from node.service.anchor_loop import AnchorLoop
 from node.service.app import NodeApp
+from node.service.catalog_state import CatalogState
 from node.service.metrics import serve_metrics
 from node.service.submit import Submitter
 
@@ -83,21 +85,30 @@ def server_credentials(app: NodeApp) -> Any:
     )
 
 
-def _anchor_loop(app: NodeApp) -> AnchorLoop | None:
-    if app.ledger is None:
+def _anchor_loop(app: NodeApp, catalog: CatalogState | None) -> AnchorLoop | None:
+    if app.ledger is None or catalog is None:
         return None
     return AnchorLoop(app.store, app.ledger, province=app.province, signing_key=app.signing_key,
                       interval=app.config.batch.interval_seconds,
-                      max_records=app.config.batch.max_records, metrics=app.metrics)
+                      max_records=app.config.batch.max_records, metrics=app.metrics,
+                      catalog_version=catalog.version)
+
+
+def _catalog_state(app: NodeApp) -> CatalogState | None:
+    if app.ledger is None:
+        return None
+    return CatalogState(app.ledger, app.store, packaged_catalogs(), packaged_mappings())
 
 
 def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     """Open the node, bind ``config.node.listen`` and start serving and anchoring."""
     app = NodeApp.open(config)
     app.exchange = open_exchange(app)
-    loop = _anchor_loop(app)
+    catalog = _catalog_state(app)
+    loop = _anchor_loop(app, catalog)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
-                          on_stored=loop.notify if loop else lambda waiting: None)
+                          on_stored=loop.notify if loop else lambda waiting: None,
+                          categorize=catalog.categorize if catalog else None)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

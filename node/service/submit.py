@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from node.domain.validation import ValidationContext
-from node.service.ingest import IngestKeys, IngestOutcome, ingest
+from node.service.ingest import Categorize, IngestKeys, IngestOutcome, ingest
 from node.service.metrics import NodeMetrics
 from node.store.contract import Store
 from node.store.models import RECORDS_LOG
@@ -17,15 +17,18 @@ log = logging.getLogger(__name__)
 
 
 class Submitter:
-    """Runs :func:`node.service.ingest.ingest` for the province's platform."""
+    """Runs :func:`node.service.ingest.ingest` for the province's platform; ``categorize``
+    recognizes each record's local category on the shared catalog (None: no recognition)."""
 
     def __init__(self, store: Store, keys: IngestKeys, *, province: str, metrics: NodeMetrics,
-                 on_stored: Callable[[int], None] = lambda waiting: None) -> None:
+                 on_stored: Callable[[int], None] = lambda waiting: None,
+                 categorize: Categorize | None = None) -> None:
         self._store = store
         self._keys = keys
         self._province = province
         self._metrics = metrics
         self._on_stored = on_stored
+        self._categorize = categorize
         self._lock = threading.Lock()
         self._context: ValidationContext | None = None
 
@@ -38,7 +41,8 @@ class Submitter:
     def submit(self, raws: Sequence[bytes], *, today: dt.date, request_id: str) -> IngestOutcome:
         """Validate and store one request's records in one transaction."""
         outcome = ingest(raws, submitter_province=self._province, store=self._store,
-                         keys=self._keys, validation=self._validation(today))
+                         keys=self._keys, validation=self._validation(today),
+                         categorize=self._categorize)
         created = sum(1 for a in outcome.accepted if not a.duplicate)
         self._metrics.ingested.inc(created)
         self._metrics.rejected.inc(len(outcome.rejected))

@@ -1,4 +1,4 @@
-"""`credit-node demo` runs the single-province pipeline and reports figures read back."""
+"""`credit-node demo --local` runs the single-province pipeline and reports figures read back."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from node.cli.main import main
 def test_demo_small_run_succeeds_and_reports_stored_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["demo", "--province", "ZJ", "--count", "300", "--dir", str(tmp_path / "d")])
+    code = main(["demo", "--local", "--province", "ZJ", "--count", "300",
+                 "--dir", str(tmp_path / "d")])
     out = capsys.readouterr().out
     assert code == 0, out
     summary = json.loads(out.strip().splitlines()[-1])
@@ -26,5 +27,5 @@ def test_demo_small_run_succeeds_and_reports_stored_figures(
 
 
 def test_demo_refuses_a_zero_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--count", "0", "--dir", str(tmp_path / "d")]) == 2
+    assert main(["demo", "--local", "--count", "0", "--dir", str(tmp_path / "d")]) == 2
     assert "--count must be at least 1" in capsys.readouterr().err

@@ -7,18 +7,14 @@ shared category and catalog version (the server does not wire it in yet).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from exchange_helpers import Consortium, anchored, build_consortium, records_of, submit
 
-import node.service.submit
 from ledger.devchain import DevChain
 from node.config import load_config
-from node.domain.catalog import Recognizer, packaged_catalogs, packaged_mappings
-from node.service.ingest import ingest
 from node.service.server import start_node
 
 SEED_JS = 60
@@ -35,10 +31,6 @@ def exchange_chain() -> Iterator[DevChain]:
 def consortium(tmp_path_factory: pytest.TempPathFactory,
                exchange_chain: DevChain) -> Iterator[Consortium]:
     """Four running nodes; JS holds 60 records in two anchored batches, ZJ 20."""
-    patch = pytest.MonkeyPatch()
-    patch.setattr(node.service.submit, "ingest",
-                  functools.partial(ingest, categorize=Recognizer(
-                      packaged_catalogs(), packaged_mappings(), 1).categorize))
     base: Path = tmp_path_factory.mktemp("consortium")
     built = build_consortium(base, exchange_chain.rpc_url)
     try:
@@ -56,4 +48,3 @@ def consortium(tmp_path_factory: pytest.TempPathFactory,
         for member in built.members.values():
             if member.running is not None:
                 member.running.stop(grace=1.0)
-        patch.undo()

@@ -19,6 +19,7 @@ from ledger.devkeys import DEV_KEYS
 from ledger.types import MemberSpec
 from node.cli.init_cmd import init_node
 from node.config import config_from_dict, config_to_dict, load_config, write_config
+from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.domain.synth.generator import generate_records
 from node.grpc.client import tls_channel
 from node.identity import Layout
@@ -60,10 +61,11 @@ def make_node_dir(root: Path, rpc_url: str, *, batch_interval: float = 0.2,
         tls_ca_fingerprint=bytes.fromhex(facts["ca_fingerprint_sha256"]))
     deployment = deploy_suite(rpc_url, DEV_KEYS[0], [member], timeout=10.0)
     client = LedgerClient(rpc_url, deployment.addresses, account_key=key, timeout=10.0)
-    pid = client.propose_adopt_catalog(1, hashlib.sha256(b"catalog-v1").digest())
+    pid = client.propose_adopt_catalog(1, packaged_catalogs()[1].document_hash)
     if client.current_catalog_version() == 0:
         client.execute(pid)
     assert client.current_catalog_version() == 1
+    client.publish_mapping(1, packaged_mappings()[(PROVINCE, 1)].document_hash)
     config_path = root / "node.toml"
     raw = config_to_dict(load_config(config_path), root)
     raw["ledger"]["contracts"] = dict(deployment.addresses)
