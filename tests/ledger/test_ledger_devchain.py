@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -53,9 +54,19 @@ def test_silent_anvil_times_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         DevChain.start(timeout=0.5)
 
 
-def _group_gone(pgid: int) -> bool:
-    """No live (non-zombie) process is left in group `pgid` (zombies may linger unreaped
-    when the container's init does not reap orphans)."""
+def _group_gone(pgid: int, within: float = 5.0) -> bool:
+    """No live (non-zombie) process is left in group `pgid` within `within` seconds: a
+    SIGKILLed child may take a moment to die (zombies may linger unreaped when the
+    container's init does not reap orphans)."""
+    deadline = time.monotonic() + within
+    while not _group_empty(pgid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _group_empty(pgid: int) -> bool:
     for stat_file in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat_file.read_text().rsplit(")", 1)[1].split()
