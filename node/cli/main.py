@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 # Command name -> module; keep sorted.
 COMMANDS: dict[str, str] = {
+    "audit": "node.cli.audit_cmd",
     "catalog": "node.cli.catalog_cmd",
     "consortium": "node.cli.consortium_cmd",
     "demo": "node.cli.demo_cmd",

@@ -2,6 +2,11 @@
 
     credit-node submit --endpoint localhost:PORT --cert platform.pem --key platform.key
                        --ca ca.pem FILE|-
+    credit-node submit --consortium var/consortium --province JS FILE|-
+
+With ``--consortium DIR --province P`` the endpoint is P's node and the identity P's
+provincial platform (``platform.P`` in ``DIR/consortium.json``); an explicit
+``--endpoint``/``--cert``/``--key``/``--ca`` still wins.
 
 Records go in chunks (``--chunk``, default 2,000) over one SubmitStream call; the summary
 ``{"accepted": n, "rejected": m, "errors": [...]}`` goes to stdout (errors name the line
@@ -20,16 +25,30 @@ from typing import Any, TextIO
 import grpc
 
 from node._proto.credit.v1 import ingest_pb2
+from node.cli.consortium_flags import (
+    FlagError,
+    TlsTarget,
+    add_consortium_arguments,
+    resolve_tls,
+)
 from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub
 
 
 def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", required=True, help="host:port of the node")
-    parser.add_argument("--cert", required=True, type=Path, help="client certificate (PEM)")
-    parser.add_argument("--key", required=True, type=Path, help="client private key (PEM)")
-    parser.add_argument("--ca", required=True, type=Path, help="CA certificate of the node")
+    """``--endpoint --cert --key --ca`` (each needed unless ``--consortium`` supplies it)
+    and ``--timeout``."""
+    parser.add_argument("--endpoint", help="host:port of the node")
+    parser.add_argument("--cert", type=Path, help="client certificate (PEM)")
+    parser.add_argument("--key", type=Path, help="client private key (PEM)")
+    parser.add_argument("--ca", type=Path, help="CA certificate of the node")
     parser.add_argument("--timeout", type=float, default=600.0, help="call deadline, seconds")
+
+
+def with_target(args: argparse.Namespace, target: TlsTarget) -> argparse.Namespace:
+    """``args`` with the resolved endpoint and identity in ``--endpoint --cert --key --ca``."""
+    return argparse.Namespace(**{**vars(args), "endpoint": target.endpoint,
+                                 "cert": target.cert, "key": target.key, "ca": target.ca})
 
 
 def register(subparsers: Any) -> None:
@@ -38,6 +57,8 @@ def register(subparsers: Any) -> None:
         "submit", help="submit JSON Lines records to a node (platform role)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_tls_arguments(parser)
+    add_consortium_arguments(parser, who="province",
+                             what="P's node, as P's provincial platform (platform.P)")
     parser.add_argument("--chunk", type=int, default=2000, help="records per request")
     parser.add_argument("file", help="JSON Lines file, or - for stdin")
     parser.set_defaults(func=run)
@@ -87,7 +108,14 @@ def submit_file(stream: TextIO, source: str, args: argparse.Namespace) -> dict[s
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point of ``credit-node submit``: 0 when all records were accepted, else 1."""
+    """Entry point of ``credit-node submit``: 0 when all records were accepted, 1 when
+    some were not or the call failed, 2 when a flag is missing."""
+    try:
+        args = with_target(args, resolve_tls(args, who="province",
+                                             label=lambda p: f"platform.{p}"))
+    except FlagError as exc:
+        print(f"credit-node submit: error: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.file == "-":
             summary = submit_file(sys.stdin, "-", args)

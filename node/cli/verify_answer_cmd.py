@@ -2,6 +2,11 @@
 
     credit-node verify-answer answer.json --rpc-url URL --deployment deployment.json
     credit-node verify-answer answer.json --rpc-url URL --contracts Governance=0x..,...
+    credit-node verify-answer answer.json --consortium var/consortium
+
+With ``--consortium DIR`` the ledger URL and the contracts come from
+``DIR/consortium.json``; an explicit ``--rpc-url``/``--deployment``/``--contracts``
+still wins.
 
 For each record: (1) the header parses and the inclusion proof leads from the
 commitment's leaf to the header's root; (2) the header signature verifies with the
@@ -25,6 +30,7 @@ from crypto.signing import NodePublicKey
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from ledger.errors import LedgerError
+from node.cli.consortium_flags import FlagError, add_consortium_arguments, load_consortium
 
 
 def register(subparsers: Any) -> None:
@@ -33,12 +39,32 @@ def register(subparsers: Any) -> None:
         "verify-answer", help="verify a query answer's proofs against the ledger",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path, help="JSON printed by `credit-node query`")
-    parser.add_argument("--rpc-url", required=True)
-    group = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument("--rpc-url", help="the ledger's JSON-RPC URL")
+    group = parser.add_mutually_exclusive_group()
     group.add_argument("--deployment", type=Path, help="deployment JSON file")
     group.add_argument("--contracts", help="Name=0xADDR,... for the four contracts")
+    add_consortium_arguments(parser, who=None, what="the ledger URL and the contracts")
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.set_defaults(func=run)
+
+
+def ledger_flags(args: argparse.Namespace) -> tuple[str, dict[str, str]]:
+    """The ledger URL and contract addresses: explicit flags, else (with ``--consortium``)
+    ``consortium.json``'s. FlagError names a missing flag; OSError/ValueError for an
+    unreadable deployment file or malformed ``--contracts``."""
+    rpc_url: str | None = args.rpc_url
+    contracts: dict[str, str] | None = None
+    if args.deployment is not None or args.contracts is not None:
+        contracts = _contracts(args)
+    if args.consortium is not None:
+        doc = load_consortium(args.consortium)
+        rpc_url = rpc_url or doc.ledger.rpc_url
+        contracts = contracts if contracts is not None else dict(doc.ledger.contracts)
+    if not rpc_url:
+        raise FlagError("--rpc-url is required (or give --consortium DIR)")
+    if not contracts:
+        raise FlagError("--deployment or --contracts is required (or give --consortium DIR)")
+    return rpc_url, contracts
 
 
 def _contracts(args: argparse.Namespace) -> dict[str, str]:
@@ -75,10 +101,19 @@ def verify_record(record: dict[str, Any], ledger: LedgerClient,
 
 
 def run(args: argparse.Namespace) -> int:
-    """Entry point of ``credit-node verify-answer``; 0 when every record verifies."""
+    """Entry point of ``credit-node verify-answer``: 0 when every record verifies, 1 when
+    one does not or the check failed, 2 when a flag is missing."""
+    try:
+        rpc_url, contracts = ledger_flags(args)
+    except FlagError as exc:
+        print(f"credit-node verify-answer: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"credit-node verify-answer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     try:
         answer = json.loads(args.file.read_text(encoding="utf-8"))
-        ledger = LedgerClient(args.rpc_url, _contracts(args), timeout=args.timeout)
+        ledger = LedgerClient(rpc_url, contracts, timeout=args.timeout)
         keys: dict[str, NodePublicKey] = {}
         results = [{"record_no": r.get("record_no", ""), "province": r.get("province", ""),
                     "problems": verify_record(r, ledger, keys)}

@@ -26,12 +26,14 @@ from node.authz.grants import KINDS, make_grant
 from node.cli.query_cmd import record_json
 from node.cli.verify_answer_cmd import verify_record
 from node.consortium.errors import ConsortiumError
-from node.consortium.layout import ConsortiumDoc
+from node.consortium.identities import AGENCY_ALIAS, agency_label
+from node.consortium.layout import ConsortiumDoc, IdentityEntry
 from node.consortium.nodes import identity_channel
 from node.grpc.stubs import query_stub
 from node.identity.files import load_tls_private_key
 
-__all__ = ["Answer", "Queried", "mask", "query_subject", "verify_answer", "write_grant"]
+__all__ = ["Answer", "Queried", "agency_at", "mask", "query_subject", "verify_answer",
+           "write_grant"]
 
 CONSENT_TEXT = "demo consent: the subject authorizes this agency's query (synthetic data)"
 
@@ -65,10 +67,16 @@ class Queried:
     answer: Answer
 
 
+def agency_at(doc: ConsortiumDoc, node: str | None) -> IdentityEntry:
+    """The agency identity accredited in province ``node`` (None: the ``agency`` alias)."""
+    return doc.identity(AGENCY_ALIAS if node is None else agency_label(node))
+
+
 def write_grant(doc: ConsortiumDoc, subject: str, purpose: str, path: Path,
-                *, days: float = 30.0) -> bytes:
-    """Sign a grant (all record kinds, ``days`` long) by the agency; write and return it."""
-    agency = doc.identity("agency")
+                *, days: float = 30.0, node: str | None = None) -> bytes:
+    """Sign a grant (all record kinds, ``days`` long) with the key of the agency
+    accredited in ``node`` (default: its home province); write and return it."""
+    agency = agency_at(doc, node)
     grant = make_grant(subject=subject, agency=agency.name, purpose=purpose, scope=KINDS,
                        consent_evidence=CONSENT_TEXT.encode(),
                        private_key=load_tls_private_key(Path(agency.key)),
@@ -79,13 +87,18 @@ def write_grant(doc: ConsortiumDoc, subject: str, purpose: str, path: Path,
     return text
 
 
-def query_subject(doc: ConsortiumDoc, subject: str, purpose: str, grant: bytes, *,
-                  timeout: float = 30.0) -> Answer:
-    """Ask the agency's home node about ``subject`` with ``grant``; ConsortiumError if refused."""
-    agency = doc.identity("agency")
-    request = query_pb2.QueryRequest(purpose=purpose, subject=common_pb2.SubjectRef(
-        id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject))
-    request.grant.canonical_grant = grant
+def query_subject(doc: ConsortiumDoc, subject: str, purpose: str, grant: bytes | None, *,
+                  timeout: float = 30.0, node: str | None = None,
+                  include_foreign: bool = False) -> Answer:
+    """Ask province ``node``'s node (default: the agency's home) about ``subject``, as the
+    agency accredited there, with ``grant`` (None: none); ConsortiumError if refused.
+    ``include_foreign`` adds the peer provinces' records the node holds or fetches."""
+    agency = agency_at(doc, node)
+    ref = common_pb2.SubjectRef(id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject)
+    request = query_pb2.QueryRequest(purpose=purpose, subject=ref,
+                                     include_foreign=include_foreign)
+    if grant is not None:
+        request.grant.canonical_grant = grant
     started = time.monotonic()
     try:
         with identity_channel(agency, doc.provinces[agency.province].grpc) as channel:

@@ -15,7 +15,10 @@ from node.config import config_from_dict, config_to_dict, load_config, write_con
 from node.consortium.layout import ConsortiumLayout
 from node.identity import Layout
 
-__all__ = ["edit_config", "link_peers", "set_contracts"]
+__all__ = ["AUDIT_CHECKPOINT_SECONDS", "edit_config", "link_peers", "set_contracts"]
+
+AUDIT_CHECKPOINT_SECONDS = 3.0
+"""How often a consortium node anchors (and witnesses) audit heads: short, for the demo."""
 
 
 def edit_config(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
@@ -32,7 +35,8 @@ def edit_config(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
 
 
 def link_peers(layout: ConsortiumLayout, ports: Mapping[str, int]) -> None:
-    """Make every node trust the other provinces' CAs and list them as peers.
+    """Make every node trust the other provinces' CAs and list them as peers, and anchor
+    and witness audit heads every ``AUDIT_CHECKPOINT_SECONDS``.
 
     Precondition: each province of ``ports`` has a node directory made by
     ``credit-node init``; ``ports`` gives the fixed gRPC port of each.
@@ -47,6 +51,7 @@ def link_peers(layout: ConsortiumLayout, ports: Mapping[str, int]) -> None:
             }
             doc["peers"] = [{"province": p, "address": f"127.0.0.1:{ports[p]}"}
                             for p in others]
+            doc["audit"] = {"checkpoint_interval_seconds": AUDIT_CHECKPOINT_SECONDS}
 
         edit_config(layout.config(own), edit)
 

@@ -1,7 +1,7 @@
 """The consortium demo's steps, in order (``STEPS``); the last one is in :mod:`.demo_summary`.
 
-reset → up → synthesize → submit → anchor → query → verify → read back. Each step is a
-plain function of the shared :class:`~node.consortium.demo.DemoRun`.
+reset → up → synthesize → submit → anchor → query → verify → exchange → audit → read back.
+Each step is a plain function of the shared :class:`~node.consortium.demo.DemoRun`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import time
 from ledger.client import LedgerClient
 from node.consortium.agency import Queried, mask, query_subject, verify_answer, write_grant
 from node.consortium.demo import DemoFailed, DemoRun, Step
+from node.consortium.demo_audit import audit_step
+from node.consortium.demo_exchange import exchange
 from node.consortium.demo_summary import read_back
 from node.consortium.lifecycle import consortium_down, consortium_up
 from node.consortium.progress import Progress
@@ -153,5 +155,8 @@ STEPS: list[Step] = [
     Step("anchor every record log on the ledger", anchor, "anchor"),
     Step("authorized agency queries (授权查询)", query, "query"),
     Step("verify the answers against the ledger", verify, "verify"),
+    Step("exchange across provinces, answered by each province's own agency (互通互认)",
+         exchange, "exchange"),
+    Step("audit: verify every node's access audit log against the ledger", audit_step, "audit"),
     Step("read back from the nodes and the ledger", read_back, "read_back"),
 ]

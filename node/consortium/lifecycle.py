@@ -1,8 +1,9 @@
 """``consortium up`` and ``consortium down``: bring a local consortium to running, or stop it.
 
 ``up`` is idempotent: it creates the directory on first use, then starts only what does
-not run (anvil, each node), deploys and adopts only what is missing, and rewrites
-``consortium.json`` only when a pid or an address changed. With everything running it
+not run (anvil, each node), deploys and adopts only what is missing, issues the agency
+identities a directory made by an older version lacks, and rewrites ``consortium.json``
+only when one of these changed it. With everything running it
 changes nothing. One lock file keeps two commands on one directory from interleaving.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from node.consortium.catalog_doc import catalog_choice
 from node.consortium.configs import set_contracts
 from node.consortium.errors import ConsortiumError
+from node.consortium.identities import ensure_agencies
 from node.consortium.layout import DEFAULT_PROVINCES, ConsortiumDoc, ConsortiumLayout
 from node.consortium.ledger_setup import (
     adopt_catalog,
@@ -29,7 +31,8 @@ from node.consortium.ledger_setup import (
 )
 from node.consortium.nodes import node_running, start_node, wait_healthy
 from node.consortium.processes import is_running, stop_processes
-from node.consortium.provision import create_consortium
+from node.consortium.provision import agency_home, create_consortium
+from node.identity.errors import IdentityError
 
 __all__ = ["UpResult", "consortium_down", "consortium_up", "load_doc"]
 
@@ -46,11 +49,13 @@ class UpResult:
     catalog_approvals: int = 0
     mappings_published: list[str] = field(default_factory=list)
     started: list[str] = field(default_factory=list)
+    identities_added: list[str] = field(default_factory=list)
+    """Provinces whose agency identity this ``up`` issued (a directory made before them)."""
 
     @property
     def already_running(self) -> bool:
         return not (self.created or self.deployed or self.started or self.catalog_approvals
-                    or self.mappings_published)
+                    or self.mappings_published or self.identities_added)
 
 
 @contextlib.contextmanager
@@ -112,6 +117,15 @@ def consortium_up(root: Path, *, provinces: Sequence[str] | None = None,
     with _locked(layout):
         if layout.doc.exists():
             result = UpResult(_existing(layout, provinces, database_url))
+            try:
+                result.identities_added = ensure_agencies(
+                    layout, result.doc, agency_home(list(result.doc.provinces)))
+            except IdentityError as exc:
+                raise ConsortiumError(f"issuing the agency identities in {root}: {exc}") from exc
+            if result.identities_added:
+                say(f"issued agency identities for {', '.join(result.identities_added)} "
+                    "(each by its province's CA)")
+                result.doc.save(layout.doc)
         else:
             chosen = list(provinces or DEFAULT_PROVINCES)
             say(f"creating keys, certificates and configs for {', '.join(chosen)}")

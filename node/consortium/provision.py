@@ -3,8 +3,10 @@
 For each province: ``credit-node init`` (keys, CA, certificates, node.toml) with a gRPC
 port picked now and kept for good, an OPRF placeholder seed, and — with a PostgreSQL URL
 — its own schema. Then every node trusts the other CAs and lists the other nodes as
-peers, and two consortium-wide client identities are issued by the agency's home
-province CA: a credit-service agency (with its query purposes) and an auditor (trusted by
+peers, and the consortium-wide client identities are issued: a credit-service agency
+(with its query purposes) accredited in every province, by each province's CA
+(``agency.SH`` … ``agency.AH``; ``agency`` is the home province's, see
+:mod:`node.consortium.identities`), and an auditor by the home province's CA (trusted by
 every node, since each trusts every province CA). Nothing here starts a process.
 """
 
@@ -22,6 +24,12 @@ from node.cli.init_cmd import init_node
 from node.consortium.configs import link_peers
 from node.consortium.database import ensure_schema, schema_name, schema_url
 from node.consortium.errors import ConsortiumError
+from node.consortium.identities import (
+    AGENCY_NAME,
+    AGENCY_PURPOSES,
+    ensure_agencies,
+    issue_identity,
+)
 from node.consortium.layout import (
     ConsortiumDoc,
     ConsortiumLayout,
@@ -30,12 +38,10 @@ from node.consortium.layout import (
     ProvinceEntry,
     in_order,
 )
-from node.identity import Layout, certs, files
+from node.identity import Layout
 
 __all__ = ["AGENCY_NAME", "AGENCY_PURPOSES", "AUDITOR_NAME", "agency_home", "create_consortium"]
 
-AGENCY_NAME: Final = "delta-credit-services"
-AGENCY_PURPOSES: Final = ("credit_report", "lending_review", "public_disclosure")
 AUDITOR_NAME: Final = "consortium-auditor"
 
 
@@ -59,18 +65,6 @@ def _write_seed(path: Path) -> None:
         fh.write(secrets.token_hex(32) + "\n")
 
 
-def _issue_identity(layout: ConsortiumLayout, home: str, label: str, name: str,
-                    organisation: str, purposes: tuple[str, ...], now: datetime) -> None:
-    node = Layout(layout.node_dir(home))
-    ca_key = files.load_tls_private_key(node.ca_key)
-    ca_cert = files.load_certificate(node.ca_cert)
-    key = certs.new_tls_key()
-    spec = certs.LeafSpec(home, label, name, organisation, purposes)
-    cert = certs.issue_leaf(ca_key, ca_cert, key.public_key(), spec, now)
-    files.write_tls_private_key(layout.identity_key(label), key)
-    files.write_certificate(layout.identity_cert(label), cert)
-
-
 def _write_bundle(layout: ConsortiumLayout, provinces: Sequence[str]) -> None:
     pems = [Layout(layout.node_dir(p)).ca_cert.read_bytes() for p in provinces]
     layout.ca_bundle.parent.mkdir(parents=True, exist_ok=True)
@@ -89,11 +83,7 @@ def _refuse_partial(layout: ConsortiumLayout, provinces: Sequence[str]) -> None:
 
 def _identities(layout: ConsortiumLayout, provinces: Sequence[str],
                 home: str) -> dict[str, IdentityEntry]:
-    home_ca = str(Layout(layout.node_dir(home)).ca_cert)
     found = {
-        "agency": IdentityEntry(str(layout.identity_cert("agency")),
-                                str(layout.identity_key("agency")), home_ca, AGENCY_NAME,
-                                home, list(AGENCY_PURPOSES)),
         "auditor": IdentityEntry(str(layout.identity_cert("auditor")),
                                  str(layout.identity_key("auditor")), str(layout.ca_bundle),
                                  AUDITOR_NAME, home),
@@ -148,9 +138,7 @@ def create_consortium(layout: ConsortiumLayout, provinces: Sequence[str], *,
             log=str(layout.serve_log(p)), database=db_label)
     link_peers(layout, port_of)
     home = agency_home(provinces)
-    _issue_identity(layout, home, "agency", AGENCY_NAME,
-                    "Delta Credit Services (demo credit-service agency)", AGENCY_PURPOSES, now)
-    _issue_identity(layout, home, "auditor", AUDITOR_NAME, "YRD consortium auditor", (), now)
+    issue_identity(layout, home, "auditor", AUDITOR_NAME, "YRD consortium auditor", (), now)
     _write_bundle(layout, provinces)
     layout.ledger_dir.mkdir(parents=True, exist_ok=True)
     doc = ConsortiumDoc(
@@ -159,5 +147,6 @@ def create_consortium(layout: ConsortiumLayout, provinces: Sequence[str], *,
         provinces=entries,
         identities=_identities(layout, provinces, home),
     )
+    ensure_agencies(layout, doc, home, now=now)
     doc.save(layout.doc)
     return doc

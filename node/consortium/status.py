@@ -47,6 +47,8 @@ def node_status(doc: ConsortiumDoc, province: str, *, timeout: float = 5.0) -> d
     out.update({name: int(getattr(answer, name)) for name in FIELDS})
     out["peers_configured"] = int(answer.peers_configured)
     out["foreign_records"] = int(answer.foreign_records)
+    out["catalog_version"] = int(answer.catalog_version)
+    out["quarantined"] = int(answer.quarantined)
     return out
 
 

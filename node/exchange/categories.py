@@ -7,10 +7,20 @@ The exchange needs three answers (the :class:`CategoryCheck` protocol):
   reason (no personal data). :class:`CatalogCategories` asks
   ``node.domain.catalog.verify_foreign``: the held catalog document is the one adopted
   on-chain, the origin's mapping document is the one its account published, and that
-  mapping files the local code under the shared code (of the record's kind);
+  mapping files the local code under the shared code (of the record's kind). An origin
+  whose mapping onto ``version`` is not published yet gets no verdict: ``check`` raises
+  :class:`~node.exchange.errors.CategoryPending` and the page is taken again later;
 * ``sharing``: is a shared category replicated to every member (``"replicate"``) or
   handed out only for one subject under a forwarded grant (``"on_request"``)?
 * ``on_request``: every shared category exchanged only on request under ``version``.
+
+Upgrades: nodes commit new records under a newly adopted version within seconds of its
+adoption, and each province publishes its mapping onto it only after the adoption (the
+contract refuses a mapping onto a version not adopted). Records committed in between
+wait at their origin: receivers keep their cursor (nothing is stored from that page,
+nothing is quarantined) and retry with the puller's backoff until the mapping is
+published. So publishing the mappings is needed before records of the new version flow,
+and no record is lost by publishing late.
 
 The catalog documents carry no sharing policy, so it is kept here: credit commitments
 (信用承诺, whose disclosure the committer limits) go on request only; penalties and
@@ -33,16 +43,21 @@ from node.domain.catalog import (
     packaged_mappings,
     verify_foreign,
 )
+from node.exchange.errors import CategoryPending
 
 Sharing = Literal["replicate", "on_request"]
 ON_REQUEST_KINDS: Final = frozenset({"commitment"})
+PENDING_REASONS: Final = frozenset({"MAPPING_NOT_PUBLISHED"})
+"""Refusals of ``verify_foreign`` that mean "not yet", not "no" (see the module doc)."""
 
 
 class CategoryCheck(Protocol):
     """The catalog as the exchange sees it (see the module doc)."""
 
     def check(self, origin: str, local_category: str, shared_category: str,
-              catalog_version: int, *, kind: str | None = None) -> str | None: ...
+              catalog_version: int, *, kind: str | None = None) -> str | None:
+        """None when the claim holds, else the refusal reason; raises CategoryPending
+        when it cannot be judged yet and ChainUnavailable when the ledger cannot be asked."""
 
     def sharing(self, shared_category: str, version: int) -> Sharing: ...
 
@@ -80,6 +95,8 @@ class CatalogCategories:
                            chain=self._reader, catalogs=self._catalogs,
                            mapping=self._mappings.get((origin, catalog_version)), kind=kind)
         except ForeignCategoryRejected as exc:
+            if exc.reason in PENDING_REASONS:
+                raise CategoryPending(f"{exc.reason}: {exc}") from exc
             return f"{exc.reason}: {exc}"
         return None
 

@@ -147,7 +147,9 @@ class ChainFacts:
         return self.catalog_hash(version) != ZERO_HASH
 
     def mapping_hash(self, province: str, version: int) -> bytes:
-        """The mapping hash ``province`` published for ``version`` (zeros: none)."""
+        """The mapping hash ``province`` published for ``version`` (zeros: none). A
+        published hash is cached for ``key_ttl`` s; "none yet" is not cached, so records
+        waiting for the mapping (``CategoryPending``) flow as soon as it is published."""
         now = self._clock()
         with self._lock:
             hit = self._mappings.get((province, version))
@@ -158,7 +160,8 @@ class ChainFacts:
                     found = self._reader.mapping_hash(province, version)
             except ContractRevert:
                 found = ZERO_HASH
-            self._mappings[(province, version)] = (now, found)
+            if found != ZERO_HASH:
+                self._mappings[(province, version)] = (now, found)
             return found
 
     def current_catalog_version(self) -> int:

@@ -25,3 +25,9 @@ class VerificationFailed(ExchangeError):
 
 class ChainUnavailable(ExchangeError):
     """The ledger could not be asked (down, timed out): retry later, quarantine nothing."""
+
+
+class CategoryPending(ChainUnavailable):
+    """A record's category cannot be judged yet: its origin has not published its mapping
+    onto the batch's catalog version (it does so right after an adoption). Retry the page
+    later and quarantine nothing, as when the ledger cannot be asked."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -33,6 +33,7 @@ from node._proto.credit.v1 import common_pb2, exchange_pb2
 from node.config_schema import PurposePolicy
 from node.exchange.errors import ChainUnavailable, VerificationFailed
 from node.exchange.links import PeerLink
+from node.exchange.model import Proven
 from node.exchange.receive import Receiver
 from node.exchange.verify import Verified
 from node.exchange.wire import proven_from_proto
@@ -45,6 +46,10 @@ from node.store.sql_foreign_proofs import ForeignProofs
 
 log = logging.getLogger(__name__)
 DEFAULT_DEADLINE = 5.0
+OnFetched = Callable[[str, QueryInput, Sequence[Proven]], None]
+"""``on_fetched(peer, query, items)``: called with what a peer answered, before it is
+verified (the node logs ``exchange_in`` under the query's request id); raising fails
+the query."""
 
 
 def _der(certificate: bytes) -> bytes:
@@ -60,7 +65,8 @@ class PeerFederation:
     """``node.service.query.Federation`` over this store and the peers in ``links``."""
 
     def __init__(self, *, receiver: Receiver, proofs: ForeignProofs, links: Sequence[PeerLink],
-                 deadline: float = DEFAULT_DEADLINE) -> None:
+                 deadline: float = DEFAULT_DEADLINE, on_fetched: OnFetched | None = None) -> None:
+        self._on_fetched = on_fetched
         self._receiver = receiver
         self._proofs = proofs
         self._links = tuple(links)
@@ -137,6 +143,8 @@ class PeerFederation:
         try:
             response = link.exchange().FetchOnRequest(request, timeout=self._deadline)
             items = [proven_from_proto(message) for message in response.records]
+            if self._on_fetched is not None:
+                self._on_fetched(link.province, query, items)
             passed, _ = self._receiver.verify(items, peer=link.province)
         except grpc.RpcError as exc:
             log.warning("on-request fetch failed", extra={

@@ -19,12 +19,14 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from node._proto.credit.v1 import exchange_pb2
 from node.exchange.errors import ExchangeError
 from node.exchange.links import PeerLink
+from node.exchange.model import Proven
 from node.exchange.receive import Receiver
 from node.exchange.wire import proven_from_proto
 from node.store.contract import Store
@@ -32,6 +34,10 @@ from node.store.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
 MAX_CURSOR: Final = 128
+OnReceived = Callable[[str, str, Sequence[Proven]], None]
+"""``on_received(peer, request_id, items)``: called with every non-empty page before it is
+taken (the node logs ``exchange_in`` under the request id the peer logged); raising
+stops the page from being taken."""
 
 
 def cursor_key(province: str) -> str:
@@ -53,7 +59,7 @@ class Puller:
 
     def __init__(self, link: PeerLink, receiver: Receiver, store: Store, *, poll: float,
                  page_size: int = 500, deadline: float = 10.0, max_backoff: float = 30.0,
-                 busy_pause: float = 1.0) -> None:
+                 busy_pause: float = 1.0, on_received: OnReceived | None = None) -> None:
         if poll <= 0 or page_size <= 0 or deadline <= 0:
             raise ValueError(f"puller: poll, page_size and deadline must be > 0, got "
                              f"{poll}, {page_size}, {deadline}")
@@ -65,6 +71,7 @@ class Puller:
         self._deadline = deadline
         self._max_backoff = max_backoff
         self._busy_pause = busy_pause
+        self._on_received = on_received
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True,
@@ -102,6 +109,8 @@ class Puller:
                 f"for {self._page}) and a {len(response.next_cursor)}-character cursor "
                 f"(at most {MAX_CURSOR})")
         items = [proven_from_proto(message) for message in response.records]
+        if items and self._on_received is not None:
+            self._on_received(self.link.province, request.request_id, items)
         received = self._receiver.accept(items, peer=self.link.province)
         self.stats.pages += 1
         self.stats.accepted += received.accepted

@@ -6,6 +6,7 @@ from typing import Final, NoReturn
 
 import grpc
 
+from node.audit.errors import AuditNotFound, AuditRangeError
 from node.service.errors import BadRequest, Refused, ServiceError, Unauthenticated, Unavailable
 from node.store.errors import StoreUnavailableError
 
@@ -14,6 +15,8 @@ STATUS_BY_ERROR: Final[tuple[tuple[type[Exception], grpc.StatusCode], ...]] = (
     (Refused, grpc.StatusCode.PERMISSION_DENIED),
     (BadRequest, grpc.StatusCode.INVALID_ARGUMENT),
     (Unavailable, grpc.StatusCode.UNAVAILABLE),
+    (AuditNotFound, grpc.StatusCode.NOT_FOUND),
+    (AuditRangeError, grpc.StatusCode.OUT_OF_RANGE),
     (StoreUnavailableError, grpc.StatusCode.UNAVAILABLE),
     (ServiceError, grpc.StatusCode.INTERNAL),
 )

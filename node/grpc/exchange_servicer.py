@@ -1,61 +1,62 @@
-"""ExchangeService: peers only; unpack, call the exchange handlers, map errors."""
+"""ExchangeService: peers only; unpack, call the exchange handlers. Every call is audited
+(``exchange_out`` / ``exchange_in`` under the request id the caller sent, which the
+caller logs too) and its errors mapped by ``node.grpc.audited``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 
 from node._proto.credit.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
-from node.exchange.errors import ChainUnavailable
+from node.audit import Action
 from node.exchange.fetch import FetchRequest, fetch_on_request
+from node.exchange.model import Proven
 from node.exchange.runtime import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
 from node.exchange.wire import proven_from_proto, proven_to_proto
-from node.grpc.errors import abort
-from node.grpc.identity import caller_identity
+from node.grpc.audited import Answer, Attempt, audited
 from node.identity import Identity, Role
 from node.service.app import NodeApp
-from node.service.errors import BadRequest, Refused, ServiceError, Unavailable
-from node.store.errors import StoreError
+from node.service.auditing import record_refs
+from node.service.errors import BadRequest, Unavailable
 
-T = TypeVar("T")
+
+def _refs(items: Sequence[Proven]) -> tuple[str, ...]:
+    return record_refs((item.province, item.record_no) for item in items)
 
 
 class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
     def __init__(self, app: NodeApp) -> None:
         self._app = app
 
-    def _run(self, context: grpc.ServicerContext,
-             call: Callable[[Exchange, Identity], T]) -> T:
-        """Check the caller is a peer, run ``call``; errors end the RPC with their status."""
-        try:
-            caller = caller_identity(context, self._app.identities, (Role.PEER,))
-            if self._app.exchange is None:
-                raise Unavailable("this node has no ledger configured: no exchange")
-            try:
-                return call(self._app.exchange, caller)
-            except ChainUnavailable as exc:
-                raise Unavailable(str(exc)) from exc
-        except Refused as exc:
-            self._app.metrics.refusals.labels(reason=exc.reason).inc()
-            abort(context, exc)
-        except (ServiceError, StoreError) as exc:
-            abort(context, exc)
+    def _exchange(self) -> Exchange:
+        if self._app.exchange is None:
+            raise Unavailable("this node has no ledger configured: no exchange")
+        return self._app.exchange
 
     def PullRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(exchange: Exchange, caller: Identity) -> Any:
-            page = pull_page(exchange.serve, cursor=request.cursor[:64], limit=request.limit,
-                             wanted=frozenset(request.categories))
-            return exchange_pb2.PullRecordsResponse(
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+            attempt.use_request_id(request.request_id)
+            page = pull_page(self._exchange().serve, cursor=request.cursor[:64],
+                             limit=request.limit, wanted=frozenset(request.categories))
+            response = exchange_pb2.PullRecordsResponse(
                 records=[proven_to_proto(item) for item in page.records],
                 next_cursor=page.next_cursor)
-        return self._run(context, run)
+            # An empty page hands nothing out and is not logged (the puller, which logs
+            # its side only for records received, does the same): polls every second
+            # would otherwise fill the log with no-op entries.
+            action = Action.EXCHANGE_OUT if page.records else None
+            return Answer(response, action, records=len(page.records),
+                          refs=_refs(page.records))
+        return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
     def PushRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(exchange: Exchange, caller: Identity) -> Any:
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+            attempt.use_request_id(request.request_id)
+            exchange = self._exchange()
             if len(request.records) > MAX_PAGE:
                 raise BadRequest(f"push holds {len(request.records)} records; "
                                  f"send at most {MAX_PAGE} per request")
@@ -68,12 +69,15 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 common_pb2.FieldError(code="revocation_unsupported",
                                       message="revocations are not taken yet")])
                 for i in range(len(request.revocations)))
-            return exchange_pb2.PushRecordsResponse(
-                accepted_count=received.accepted + received.duplicates, refused=refused)
-        return self._run(context, run)
+            return Answer(exchange_pb2.PushRecordsResponse(
+                accepted_count=received.accepted + received.duplicates, refused=refused),
+                Action.EXCHANGE_IN, records=len(items), refs=_refs(items))
+        return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
     def FetchOnRequest(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(exchange: Exchange, caller: Identity) -> Any:
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+            attempt.subject_token = self._app.auditor.token(request.subject.id)
+            request_id = attempt.use_request_id(request.request_id)
             grant = request.grant
             fetch = FetchRequest(
                 category=request.category, subject_id=request.subject.id,
@@ -81,8 +85,10 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 grant_json=bytes(grant.canonical_grant) or None,
                 grant_signature=bytes(grant.signature),
                 agency_certificate=bytes(grant.agency_certificate),
-                request_id=request.request_id[:64])
-            found = fetch_on_request(fetch, caller, exchange.fetch, datetime.now(UTC))
-            return exchange_pb2.FetchOnRequestResponse(
-                records=[proven_to_proto(item) for item in found])
-        return self._run(context, run)
+                request_id=request_id)
+            found = fetch_on_request(fetch, caller, self._exchange().fetch, datetime.now(UTC))
+            return Answer(exchange_pb2.FetchOnRequestResponse(
+                records=[proven_to_proto(item) for item in found]),
+                Action.EXCHANGE_OUT, records=len(found), refs=_refs(found))
+        return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id,
+                       purpose=request.purpose)

@@ -1,13 +1,12 @@
-"""IngestService, QueryService and NodeService: unpack, call a handler, map errors."""
+"""IngestService, QueryService and NodeService: unpack, call a handler; every call is
+audited and its errors mapped by ``node.grpc.audited``."""
 
 from __future__ import annotations
 
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 
@@ -18,30 +17,24 @@ from node._proto.credit.v1 import (
     node_pb2_grpc,
     query_pb2_grpc,
 )
+from node.audit import Action
+from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
-from node.grpc.errors import abort
-from node.grpc.identity import caller_identity, caller_public_key, peer_certificate
-from node.identity import Role
+from node.grpc.identity import caller_public_key, peer_certificate
+from node.identity import Identity, Role
 from node.service.app import NodeApp
-from node.service.errors import BadRequest, Refused, ServiceError
+from node.service.auditing import Logged, record_refs
+from node.service.errors import BadRequest
 from node.service.query import QueryDeps, QueryInput, answer_query
-from node.service.status import read_backlog
+from node.service.status import catalog_version, quarantined, read_backlog
 from node.service.submit import Submitter
-from node.store.errors import StoreError
 
-T = TypeVar("T")
 MAX_RECORDS_PER_REQUEST = 20_000
 
 
-def _guard(app: NodeApp, context: grpc.ServicerContext, call: Callable[[], T]) -> T:
-    """Run ``call``; a domain or store error ends the RPC with its mapped status."""
-    try:
-        return call()
-    except Refused as exc:
-        app.metrics.refusals.labels(reason=exc.reason).inc()
-        abort(context, exc)
-    except (ServiceError, StoreError) as exc:
-        abort(context, exc)
+def _read_action(caller: Identity) -> Action:
+    """An auditor's read is an audit read; a platform's or an admin's an admin action."""
+    return Action.AUDIT_READ if caller.role is Role.AUDITOR else Action.ADMIN
 
 
 class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
@@ -50,35 +43,40 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         self._submitter = submitter
 
     def _submit(self, request: Any, context: grpc.ServicerContext) -> Any:
-        caller_identity(context, self._app.identities, (Role.PLATFORM,))
-        if len(request.records) > MAX_RECORDS_PER_REQUEST:
-            raise BadRequest(f"request holds {len(request.records)} records; "
-                             f"send at most {MAX_RECORDS_PER_REQUEST} per request")
-        request_id = uuid.uuid4().hex
-        outcome = self._submitter.submit(list(request.records),
-                                         today=datetime.now(UTC).date(), request_id=request_id)
-        return submit_response(outcome, request.first_line, request_id)
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+            if len(request.records) > MAX_RECORDS_PER_REQUEST:
+                raise BadRequest(f"request holds {len(request.records)} records; "
+                                 f"send at most {MAX_RECORDS_PER_REQUEST} per request")
+            outcome = self._submitter.submit(list(request.records),
+                                             today=datetime.now(UTC).date(),
+                                             request_id=attempt.request_id)
+            # One entry per request, never per record: the count of records taken.
+            return Answer(submit_response(outcome, request.first_line, attempt.request_id),
+                          Action.INGEST, records=len(outcome.accepted))
+        return audited(self._app, context, (Role.PLATFORM,), run)
 
     def SubmitRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return _guard(self._app, context, lambda: self._submit(request, context))
+        return self._submit(request, context)
 
     def SubmitStream(self, request_iterator: Iterator[Any],
                      context: grpc.ServicerContext) -> Iterator[Any]:
-        _guard(self._app, context,
-               lambda: caller_identity(context, self._app.identities, (Role.PLATFORM,)))
         for message in request_iterator:
-            result = _guard(self._app, context, partial(self._submit, message.batch, context))
+            result = self._submit(message.batch, context)
             yield ingest_pb2.SubmitStreamResponse(result=result)
 
     def GetBacklog(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run() -> Any:
-            caller_identity(context, self._app.identities,
-                            (Role.PLATFORM, Role.ADMIN, Role.AUDITOR))
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
             b = read_backlog(self._app.store)
-            return ingest_pb2.GetBacklogResponse(
+            return Answer(ingest_pb2.GetBacklogResponse(
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
-                last_anchored_seq=b.last_anchored_seq)
-        return _guard(self._app, context, run)
+                last_anchored_seq=b.last_anchored_seq), _read_action(caller))
+        return audited(self._app, context, (Role.PLATFORM, Role.ADMIN, Role.AUDITOR), run)
+
+
+def _receipt(response: Any, logged: Logged) -> None:
+    """Put the query's audit entry (index, leaf hash) in its receipt."""
+    response.receipt.audit_leaf_index = logged.index
+    response.receipt.audit_leaf_hash = logged.leaf_hash
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):
@@ -94,20 +92,24 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
     def Query(self, request: Any, context: grpc.ServicerContext) -> Any:
         started = time.monotonic()
 
-        def run() -> Any:
-            caller = caller_identity(context, self._app.identities, (Role.AGENCY,))
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+            attempt.subject_token = self._app.auditor.token(request.subject.id)
+            request_id = attempt.use_request_id(request.request_id)
             has_grant = request.HasField("grant")
             query = QueryInput(
                 purpose=request.purpose, subject_id=request.subject.id,
                 grant_json=bytes(request.grant.canonical_grant) if has_grant else None,
                 grant_signature=bytes(request.grant.signature) if has_grant else b"",
-                request_id=request.request_id[:64], include_foreign=request.include_foreign,
+                request_id=request_id, include_foreign=request.include_foreign,
                 caller_certificate=peer_certificate(context))
             answer = answer_query(query, caller, caller_public_key(context), self._deps,
                                   datetime.now(UTC))
-            return query_response(answer)
+            refs = record_refs((a.record.province, a.record.record_no) for a in answer.records)
+            return Answer(query_response(answer), Action.QUERY, records=len(answer.records),
+                          refs=refs, finish=_receipt)
         try:
-            return _guard(self._app, context, run)
+            return audited(self._app, context, (Role.AGENCY,), run,
+                           request_id=request.request_id, purpose=request.purpose)
         finally:
             self._app.metrics.query_seconds.observe(time.monotonic() - started)
 
@@ -117,14 +119,16 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
         self._app = app
 
     def GetStatus(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run() -> Any:
-            caller_identity(context, self._app.identities, (Role.ADMIN, Role.AUDITOR))
+        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
             b = read_backlog(self._app.store)
-            return node_pb2.GetStatusResponse(
+            return Answer(node_pb2.GetStatusResponse(
                 province=self._app.province,
                 records=self._app.store.count_records("local"),
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
-                audit_size=0, peers_reachable=0,
+                audit_size=self._app.auditor.log.size(), peers_reachable=0,
                 peers_configured=len(self._app.config.peers),
-                foreign_records=self._app.store.count_records("foreign"))
-        return _guard(self._app, context, run)
+                foreign_records=self._app.store.count_records("foreign"),
+                catalog_version=catalog_version(self._app),
+                quarantined=quarantined(self._app)),
+                _read_action(caller))
+        return audited(self._app, context, (Role.ADMIN, Role.AUDITOR), run)

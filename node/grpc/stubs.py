@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from node._proto.credit.v1 import (
+    audit_pb2_grpc,
     exchange_pb2_grpc,
     ingest_pb2_grpc,
     node_pb2_grpc,
@@ -28,8 +29,13 @@ def exchange_stub(channel: Any) -> Any:
     return exchange_pb2_grpc.ExchangeServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
-def add_servicers(server: Any, ingest: Any, query: Any, node: Any, exchange: Any = None) -> None:
-    """Register the credit.v1 servicers on ``server`` (ExchangeService when given)."""
+def audit_stub(channel: Any) -> Any:
+    return audit_pb2_grpc.AuditServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def add_servicers(server: Any, ingest: Any, query: Any, node: Any, exchange: Any = None,
+                  audit: Any = None) -> None:
+    """Register the credit.v1 servicers on ``server`` (Exchange-, AuditService when given)."""
     ingest_pb2_grpc.add_IngestServiceServicer_to_server(  # type: ignore[no-untyped-call]
         ingest, server)
     query_pb2_grpc.add_QueryServiceServicer_to_server(query, server)  # type: ignore[no-untyped-call]
@@ -37,3 +43,6 @@ def add_servicers(server: Any, ingest: Any, query: Any, node: Any, exchange: Any
     if exchange is not None:
         exchange_pb2_grpc.add_ExchangeServiceServicer_to_server(  # type: ignore[no-untyped-call]
             exchange, server)
+    if audit is not None:
+        audit_pb2_grpc.add_AuditServiceServicer_to_server(  # type: ignore[no-untyped-call]
+            audit, server)

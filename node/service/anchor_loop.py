@@ -5,7 +5,9 @@ the unbatched growth into batches of at most ``max_records`` leaves and anchors 
 pending batch (``batcher.anchor_pending``: crash-safe, never twice). A ledger failure
 does not stop ingest: the loop logs it, waits with exponential backoff (capped at
 ``MAX_BACKOFF`` seconds) and tries again. Without an adopted catalog version nothing is
-sealed (a batch header must name one) and a warning says why.
+sealed (a batch header must name one) and a warning says why. Each batch names the
+version its records were committed under (``seal_runs``), so a batch sealed just after
+an upgrade does not relabel records recognized under the previous version.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Final
 
 import nacl.signing
 
-from node.service.batcher import AnchorConflict, AnchorLedger, anchor_pending, seal_batch
+from node.service.batcher import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.metrics import NodeMetrics
+from node.service.seal_runs import seal_by_version
 from node.service.status import read_backlog
 from node.store.contract import Store
 
@@ -66,9 +69,8 @@ class AnchorLoop:
         if version == 0:
             log.warning("no catalog version adopted on the ledger: not sealing batches")
             return 0
-        while seal_batch(self._store, province=self._province, signing_key=self._key,
-                         catalog_version=version, max_records=self._max) is not None:
-            pass
+        seal_by_version(self._store, province=self._province, signing_key=self._key,
+                        in_force=version, max_records=self._max)
         started = time.monotonic()
         result = anchor_pending(self._store, self._ledger, province=self._province)
         if result.anchored:

@@ -22,17 +22,21 @@ import nacl.signing
 
 from crypto.keys import load_master_key, load_signing_key
 from ledger.client import LedgerClient
+from node.audit import AuditLog, audit_origin
 from node.config import NodeConfig, ca_files
 from node.identity import IdentityCache, TrustStore, load_trust_store
 from node.identity.files import load_ledger_account_key
+from node.service.auditing import AccessAuditor, make_audit_metrics
 from node.service.ingest import IngestKeys
 from node.service.keys import derive_token_key
 from node.service.metrics import NodeMetrics, make_metrics
 from node.service.nonces import StoreNonceLedger
 from node.store import SqlStore, open_store
+from node.store.sql_audit import AuditStore
 
 if TYPE_CHECKING:
     from node.exchange.runtime import Exchange
+    from node.service.catalog_state import CatalogState
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +54,12 @@ class NodeApp:
     ledger: LedgerClient | None
     nonces: StoreNonceLedger
     metrics: NodeMetrics
+    auditor: AccessAuditor
+    """Writes the access audit log (every servicer call goes through it)."""
     # Set by the server (node.exchange.runtime.open_exchange); stopped by close().
     exchange: Exchange | None = None
+    # Set by the server: the adopted catalog version as this node follows it.
+    catalog: CatalogState | None = None
 
     @property
     def province(self) -> str:
@@ -71,16 +79,24 @@ class NodeApp:
         master = load_master_key(config.node.master_key_file)
         trust = load_trust_store(config.node.province, ca_files(config))
         store = open_store(config.database.url)
+        metrics = metrics or make_metrics()
+        signing_key = load_signing_key(config.node.signing_key_file)
+        keys = IngestKeys(master_key=master, token_key=derive_token_key(master))
+        audit_log = AuditLog(store, AuditStore(store.engine), signing_key,
+                             audit_origin(config.node.province))
         return cls(
             config=config,
             store=store,
-            signing_key=load_signing_key(config.node.signing_key_file),
-            keys=IngestKeys(master_key=master, token_key=derive_token_key(master)),
+            signing_key=signing_key,
+            keys=keys,
             trust=trust,
             identities=IdentityCache(trust),
             ledger=connect_ledger(config),
             nonces=StoreNonceLedger(store),
-            metrics=metrics or make_metrics(),
+            metrics=metrics,
+            auditor=AccessAuditor(audit_log, token_key=keys.token_key,
+                                  province=config.node.province,
+                                  metrics=make_audit_metrics(metrics.registry)),
         )
 
     def close(self) -> None:

@@ -62,6 +62,11 @@ class CatalogState:
         with self._lock:
             return 0 if self._recognizer is None else self._recognizer.adopted_version
 
+    def held_version(self) -> int:
+        """The version in force as last read (0: none), without asking the ledger."""
+        with self._lock:
+            return 0 if self._recognizer is None else self._recognizer.adopted_version
+
     def categorize(self, record: Record) -> tuple[str, int] | Issue:
         """The record's shared category under the adopted version, or why it is refused."""
         self._maybe_refresh()

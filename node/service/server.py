@@ -25,16 +25,18 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ledger.deploy import write_json_atomic
-from node._proto.credit.v1 import exchange_pb2, ingest_pb2, node_pb2, query_pb2
+from node._proto.credit.v1 import audit_pb2, exchange_pb2, ingest_pb2, node_pb2, query_pb2
 from node.config import NodeConfig
 from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.runtime import open_exchange
+from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.grpc.stubs import add_servicers
 from node.service.anchor_loop import AnchorLoop
 from node.service.app import NodeApp
+from node.service.audit_runtime import AuditLoops, open_audit_loops
 from node.service.catalog_state import CatalogState
 from node.service.metrics import serve_metrics
 from node.service.submit import Submitter
@@ -46,6 +48,7 @@ SERVICE_NAMES = (
     query_pb2.DESCRIPTOR.services_by_name["QueryService"].full_name,
     node_pb2.DESCRIPTOR.services_by_name["NodeService"].full_name,
     exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 
 
@@ -58,6 +61,7 @@ class RunningNode:
     anchor_loop: AnchorLoop | None
     health: health.HealthServicer
     _stopped: threading.Event
+    audit_loops: AuditLoops | None = None
 
     def stop(self, grace: float = 5.0) -> None:
         """Stop taking calls, let running ones finish (``grace`` s), stop the loop."""
@@ -68,6 +72,8 @@ class RunningNode:
         self.server.stop(grace).wait(grace + 1)
         if self.anchor_loop is not None:
             self.anchor_loop.stop()
+        if self.audit_loops is not None:
+            self.audit_loops.stop()
         self.app.close()
         log.info("node stopped", extra={"port": self.port})
 
@@ -104,7 +110,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     """Open the node, bind ``config.node.listen`` and start serving and anchoring."""
     app = NodeApp.open(config)
     app.exchange = open_exchange(app)
-    catalog = _catalog_state(app)
+    app.catalog = catalog = _catalog_state(app)
     loop = _anchor_loop(app, catalog)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None,
@@ -115,7 +121,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
     )
     add_servicers(server, IngestServicer(app, submitter), QueryServicer(app), NodeServicer(app),
-                  ExchangeServicer(app))
+                  ExchangeServicer(app), AuditServicer(app))
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME)
@@ -131,11 +137,13 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         loop.start()
     if app.exchange is not None:
         app.exchange.start()
+    audit_loops = open_audit_loops(app)
+    audit_loops.start()
     write_serve_file(config.node.data_dir, port, metrics_port)
     log.info("node serving", extra={"province": app.province, "port": port,
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, port, metrics_port, loop, health_servicer,
-                       threading.Event())
+                       threading.Event(), audit_loops)
 
 
 def write_serve_file(data_dir: Path, port: int, metrics_port: int | None) -> None:

@@ -1,11 +1,16 @@
-"""How far anchoring has come: log size, anchored size, backlog (plain reads of the store)."""
+"""How far anchoring has come: log size, anchored size, backlog (plain reads of the store);
+and, for GetStatus, the catalog version in force and the quarantine's size."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from node.store.contract import Store
 from node.store.models import RECORDS_LOG
+
+if TYPE_CHECKING:
+    from node.service.app import NodeApp
 
 
 @dataclass(frozen=True)
@@ -28,3 +33,14 @@ def read_backlog(store: Store) -> Backlog:
         anchored_size=last.end_size if last else 0,
         last_anchored_seq=last.seq if last else 0,
     )
+
+
+def catalog_version(app: NodeApp) -> int:
+    """The catalog version the node commits new records under (0: none, or no ledger);
+    the last one read, without asking the ledger."""
+    return 0 if app.catalog is None else app.catalog.held_version()
+
+
+def quarantined(app: NodeApp) -> int:
+    """Peer records kept in quarantine (0 without an exchange)."""
+    return 0 if app.exchange is None else app.exchange.receiver.quarantine.count()

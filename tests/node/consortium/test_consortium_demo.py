@@ -11,6 +11,7 @@ import pytest
 from consortium_helpers import processes_under, teardown
 
 from node.cli.main import main
+from node.consortium.demo_steps import STEPS
 from node.consortium.layout import ConsortiumLayout
 from node.consortium.lifecycle import load_doc
 from node.consortium.status import consortium_status
@@ -43,22 +44,32 @@ def test_demo_runs_every_step_and_leaves_the_consortium_running(
     assert code == 0, out + captured.err
     assert "stopped what an earlier run left" in out and "wiped" in out
     assert not set(earlier) & set(processes_under(demo_dir))
-    assert re.findall(r"^\[(\d)/(\d)\]", out, re.MULTILINE)[-1] == ("8", "8")
+    steps = str(len(STEPS))
+    assert re.findall(r"^\[(\d+)/(\d+)\]", out, re.MULTILINE)[-1] == (steps, steps)
     assert "FAILED" not in out
     table = {m.group(1): m.groups()[1:] for m in re.finditer(
         r"^  (SH|JS|ZJ|AH) +([\d,]+) +([\d,]+) +([\d,]+) +(\d+) +(\d+)", out, re.MULTILINE)}
     assert set(table) == {"SH", "JS", "ZJ", "AH"}
-    for records, log_size, anchored, backlog, anchors in table.values():
-        assert records == log_size == anchored == f"{RECORDS:,}"
+    for province, (records, log_size, anchored, backlog, anchors) in table.items():
+        held = RECORDS + (province == "JS")  # the exchange step's fresh JS entry
+        assert records == log_size == anchored == f"{held:,}"
         assert backlog == "0" and int(anchors) >= 1
     assert "answered records verified" in out
+    assert len(re.findall(r"^  (SH|JS|ZJ|AH): ok — [\d,]+ entries checked", out,
+                          re.MULTILINE)) == 4  # audit verify of every node
+    assert "answered at SH, ZJ, AH by each province's own agency" in out
+    assert len(re.findall(r"^    (SH|ZJ|AH): [\d,]+ ms .* every proof verified", out,
+                          re.MULTILINE)) == 3  # the exchange step
     assert f"credit-node consortium down --dir {demo_dir}" in out
 
     layout = ConsortiumLayout(demo_dir)
     subject = (layout.demo_dir / "example-subject.txt").read_text().strip()
     assert len(subject) == 18 and subject not in out and subject not in captured.err
     status = consortium_status(load_doc(demo_dir))
-    assert all(n["healthy"] and n["records"] == RECORDS for n in status["provinces"].values())
+    assert {p: n["records"] for p, n in status["provinces"].items() if n["healthy"]} == {
+        "SH": RECORDS, "JS": RECORDS + 1, "ZJ": RECORDS, "AH": RECORDS}
+    exchanged = (layout.demo_dir / "exchange-subject.txt").read_text().strip()
+    assert exchanged not in out
     assert processes_under(demo_dir)
 
 

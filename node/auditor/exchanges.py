@@ -1,0 +1,82 @@
+"""Cross-node exchange matching for the auditor, over logs read at different moments.
+
+Two nodes' logs are read one after the other, so an exchange logged just before one read
+may have its counterpart logged just after it. Only exchange entries older than a
+*cutoff* (the first log's read time minus a slack longer than any exchange takes) are
+judged; their counterparts are looked for among **all** entries read. Usage::
+
+    seen = SideCollector("JS")
+    report = verify_log(seen.watch(entries), ...)          # tee the stream
+    lonely = one_sided({"JS": seen.sides, "SH": sh.sides}, "JS", cutoff)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from node.audit import ExchangeSide
+from node.audit.events import Action
+
+__all__ = ["SideCollector", "TimedSide", "one_sided"]
+
+_MARK = b'"exchange_'
+
+
+@dataclass(frozen=True, slots=True)
+class TimedSide:
+    """An exchange entry and the time its node logged it."""
+
+    side: ExchangeSide
+    time: datetime
+
+
+@dataclass
+class SideCollector:
+    """Collects the exchange entries of ``province``'s log from a stream it passes on."""
+
+    province: str
+    sides: list[TimedSide] = field(default_factory=list)
+
+    def watch(self, entries: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
+        """Yield ``entries`` unchanged, keeping each well-formed exchange entry seen.
+
+        Malformed entries are skipped here: the verifier reports them.
+        """
+        for index, data in entries:
+            if _MARK in data:
+                self._keep(index, data)
+            yield index, data
+
+    def read(self, entries: Iterable[tuple[int, bytes]]) -> list[TimedSide]:
+        """Consume ``entries``; return the exchange entries."""
+        for _ in self.watch(entries):
+            pass
+        return self.sides
+
+    def _keep(self, index: int, data: bytes) -> None:
+        try:
+            raw = json.loads(data)
+            action = Action(raw["action"])
+            if action not in (Action.EXCHANGE_IN, Action.EXCHANGE_OUT):
+                return
+            when = datetime.strptime(raw["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            side = ExchangeSide(self.province, action, str(raw["peer"]),
+                                str(raw["request_id"]), index)
+        except (ValueError, TypeError, KeyError):
+            return
+        self.sides.append(TimedSide(side, when))
+
+
+def one_sided(logs: Mapping[str, Sequence[TimedSide]], focus: str,
+              cutoff: datetime) -> list[ExchangeSide]:
+    """Exchange entries involving ``focus``, logged before ``cutoff``, whose counterpart is
+    in none of ``logs`` (an entry whose peer's log is not in ``logs`` is not judged)."""
+    present = {(t.side.province, t.side.peer, t.side.action, t.side.request_id)
+               for sides in logs.values() for t in sides}
+    lonely = [t.side for province in sorted(logs) for t in logs[province]
+              if focus in (t.side.province, t.side.peer) and t.side.peer in logs
+              and t.time <= cutoff and t.side.key() not in present]
+    return sorted(lonely, key=lambda s: (s.province, s.index))

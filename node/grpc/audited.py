@@ -1,0 +1,218 @@
+"""The one place every call is authenticated, audited and mapped to a status code.
+
+Every servicer method runs its handler through :func:`audited`:
+
+1. the caller's certificate is mapped to an identity and its role checked against the
+   roles the method allows;
+2. the handler runs with the identity and an :class:`Attempt` (request id, purpose,
+   subject token, peer) it fills in as soon as it knows them, and returns an
+   :class:`Answer`: the response and what the access was;
+3. the access is logged **before** the response leaves; if it cannot be logged the call
+   ends with UNAVAILABLE and nothing is answered (fail closed). The ``finish`` hook then
+   puts the entry's place in the response (query receipts). A caller that gave up
+   meanwhile (deadline, cancellation) can receive nothing: that access is logged as a
+   refusal (``CALLER_GONE``), so the other end of an exchange, which logs nothing for a
+   failed call, and this end agree;
+4. every refusal — no role, wrong role, purpose or grant refused, a malformed request, a
+   dependency down, even a defect (``INTERNAL``) — is logged as a ``refusal`` with its
+   reason code and what the attempt held, then the call ends with the status of its
+   error (``node.grpc.errors``).
+
+An answer with ``action=None`` is not logged: only reads that reveal nothing but hashes
+(tree heads, consistency proofs) use it, so peers witnessing every few seconds do not
+grow the log they witness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Final, Generic, NoReturn, TypeVar
+
+import grpc
+
+from node.audit import Action, AuditEvent, AuditNotFound, AuditRangeError, Decision
+from node.exchange.errors import ChainUnavailable
+from node.grpc.errors import abort
+from node.grpc.identity import peer_certificate
+from node.identity import Identity, IdentityError, Role, parse_certificate
+from node.identity.certs import fingerprint
+from node.service.app import NodeApp
+from node.service.auditing import AuditWriteFailed, Logged
+from node.service.errors import (
+    BadRequest,
+    Refused,
+    ServiceError,
+    Unauthenticated,
+    Unavailable,
+)
+from node.store.errors import StoreError
+
+__all__ = ["Answer", "Attempt", "CallerGone", "audited", "reason_code"]
+
+R = TypeVar("R")
+log = logging.getLogger(__name__)
+_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_PURPOSE: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
+_NO_CERTIFICATE: Final = hashlib.sha256(b"").hexdigest()
+REFUSED_REASONS: Final = {
+    "role": "WRONG_ROLE",
+    "purpose": "PURPOSE_NOT_ALLOWED",
+    "grant": "GRANT_REFUSED",
+    "agency": "AGENCY_REFUSED",
+}
+"""``Refused.reason`` (a metric label) to the audit reason code."""
+
+
+class CallerGone(Unavailable):
+    """The caller gave up (deadline passed, call cancelled) before the answer was ready:
+    nothing can reach it, so the access is logged as refused, not as answered."""
+
+
+@dataclass
+class Attempt:
+    """What is known about a call so far; a refusal entry carries it."""
+
+    request_id: str
+    purpose: str = ""
+    subject_token: bytes | None = None
+    peer: str = ""
+
+    def use_request_id(self, given: str) -> str:
+        """Take the caller's request id when it has one; ``BadRequest`` if malformed."""
+        if given:
+            if not _REQUEST_ID.fullmatch(given):
+                raise BadRequest("request_id must be 1-128 characters of [A-Za-z0-9._:-]")
+            self.request_id = given
+        return self.request_id
+
+    def use_purpose(self, purpose: str) -> None:
+        """Remember the purpose asked for (a malformed one is not logged; it is refused)."""
+        self.purpose = purpose if _PURPOSE.fullmatch(purpose) else ""
+
+
+@dataclass
+class Answer(Generic[R]):
+    """A handler's result: the response, and the access to log (``action=None``: none)."""
+
+    response: R
+    action: Action | None
+    records: int = 0
+    refs: tuple[str, ...] = ()
+    finish: Callable[[R, Logged], None] | None = None
+
+
+def reason_code(error: Exception) -> str:
+    """The audit reason code of a refusal."""
+    if isinstance(error, Unauthenticated):
+        return "NO_ROLE"
+    if isinstance(error, CallerGone):
+        return "CALLER_GONE"
+    if isinstance(error, Refused):
+        return REFUSED_REASONS.get(error.reason, re.sub(r"[^A-Z0-9_]", "_", error.reason.upper())
+                                   or "REFUSED")
+    if isinstance(error, BadRequest):
+        return "BAD_REQUEST"
+    if isinstance(error, AuditNotFound):
+        return "NOT_FOUND"
+    if isinstance(error, AuditRangeError):
+        return "OUT_OF_RANGE"
+    if isinstance(error, Unavailable | StoreError | ChainUnavailable):
+        return "UNAVAILABLE"
+    return "INTERNAL"
+
+
+def _presented(context: grpc.ServicerContext) -> tuple[bytes | None, str]:
+    """The caller's certificate (PEM) and its fingerprint (of nothing when there is none)."""
+    try:
+        pem = peer_certificate(context)
+        return pem, fingerprint(parse_certificate(pem))
+    except (Unauthenticated, IdentityError):
+        return None, _NO_CERTIFICATE
+
+
+def _identify(app: NodeApp, pem: bytes | None) -> Identity:
+    if pem is None:
+        raise Unauthenticated("no client certificate on this connection")
+    try:
+        return app.identities.identity(pem)
+    except IdentityError as exc:
+        raise Unauthenticated(f"client certificate maps to no role: {exc}") from exc
+
+
+def _check_role(identity: Identity, roles: Collection[Role]) -> None:
+    if identity.role not in roles:
+        allowed = ", ".join(sorted(r.value for r in roles))
+        raise Refused(f"role {identity.role.value} may not call this method; want {allowed}",
+                      reason="role")
+
+
+def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role],
+            handler: Callable[[Identity, Attempt], Answer[R]], *, request_id: str = "",
+            purpose: str = "") -> R:
+    """Steps (1)-(4) of the module doc; the handler's response, or the call is aborted.
+
+    ``request_id`` and ``purpose`` (as the request gives them) label a refusal even when
+    the caller is refused before the handler runs; a malformed request id is replaced by
+    a fresh one (the handler refuses it through ``Attempt.use_request_id``).
+    """
+    auditor = app.auditor
+    attempt = Attempt(request_id=request_id if _REQUEST_ID.fullmatch(request_id)
+                      else uuid.uuid4().hex)
+    attempt.use_purpose(purpose)
+    pem, actor = _presented(context)
+    identity: Identity | None = None
+    try:
+        # (1)
+        identity = _identify(app, pem)
+        if identity.role is Role.PEER:
+            attempt.peer = identity.province
+        _check_role(identity, roles)
+        # (2)
+        answer = handler(identity, attempt)
+        if answer.action is None:
+            return answer.response
+        if not context.is_active():
+            raise CallerGone("the caller gave up before the answer was ready")
+        # (3)
+        logged = auditor.record(AuditEvent(
+            time=auditor.now(), actor=identity.fingerprint, role=identity.role.value,
+            action=answer.action, decision=Decision.ALLOW,
+            request_id=attempt.request_id, purpose=attempt.purpose,
+            subject_token=attempt.subject_token, records_returned=answer.records,
+            record_refs=answer.refs, peer=attempt.peer))
+        if answer.finish is not None:
+            answer.finish(answer.response, logged)
+        return answer.response
+    except AuditWriteFailed as exc:
+        abort(context, exc)
+    except (ServiceError, StoreError, ChainUnavailable, AuditNotFound, AuditRangeError) as exc:
+        # (4)
+        _refuse(app, context, exc, actor, identity, attempt)
+    except Exception as exc:  # a defect: still audited, answered without its details
+        log.exception("servicer failed", extra={"request_id": attempt.request_id})
+        _refuse(app, context, ServiceError(f"internal error ({type(exc).__name__})"), actor,
+                identity, attempt)
+
+
+def _refuse(app: NodeApp, context: grpc.ServicerContext, error: Exception, actor: str,
+            identity: Identity | None, attempt: Attempt) -> NoReturn:
+    if isinstance(error, Refused):
+        app.metrics.refusals.labels(reason=error.reason).inc()
+    auditor = app.auditor
+    try:
+        auditor.record(AuditEvent(
+            time=auditor.now(), actor=actor,
+            role=identity.role.value if identity is not None else "unknown",
+            action=Action.REFUSAL, decision=Decision.DENY, reason=reason_code(error),
+            request_id=attempt.request_id, purpose=attempt.purpose,
+            subject_token=attempt.subject_token, peer=attempt.peer))
+    except AuditWriteFailed as exc:
+        abort(context, exc)
+    if isinstance(error, ChainUnavailable):
+        error = Unavailable(str(error))
+    abort(context, error)

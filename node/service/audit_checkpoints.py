@@ -1,0 +1,162 @@
+"""The audit checkpoint thread: sign the audit log's head and anchor it on the ledger.
+
+Every ``interval`` seconds, when the log grew past the head the ledger holds, the loop
+signs the log's current checkpoint and anchors ``(size, root, signature)`` with
+``AuditAnchors.anchorHead``. Each round:
+
+1. asks the chain for this province's latest anchored head (so a crash between sending
+   and recording never makes it send twice: the chain is the record);
+2. checks that head against the local log: the chain's root at its size must be this
+   log's root at that size. A different root (the database was rewritten or restored
+   from another history) is a fork: the loop refuses to anchor over it, logs an error,
+   counts it (``credit_audit_forks{log="own"}``) and keeps checking;
+3. anchors the current head when it is larger, and records where (``kv_meta``), so the
+   node can tell auditors which head is anchored in which transaction.
+
+A ledger that is down is retried with exponential backoff (up to ``MAX_BACKOFF`` s); a
+revert saying the head is already there (another front end of this node was first) is
+a success.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+from ledger.errors import ContractRevert
+from ledger.types import AuditHead, TxResult
+from node.audit import AuditLog
+from node.service.auditing import AuditMetrics
+from node.store.contract import Store
+
+__all__ = [
+    "ANCHOR_META",
+    "AuditAnchorLedger",
+    "AuditCheckpointLoop",
+    "CheckpointOutcome",
+    "HeadAnchor",
+]
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF: Final = 30.0
+ANCHOR_META: Final = "audit.anchor.last"
+"""``kv_meta`` key of the latest head this node anchored (``HeadAnchor.encode``)."""
+_BENIGN: Final = frozenset({"HeadAlreadyAnchored", "TreeSizeDecreased"})
+
+
+@dataclass(frozen=True, slots=True)
+class HeadAnchor:
+    """Where this node anchored a head: the transaction and its block."""
+
+    size: int
+    tx_hash: bytes
+    block_number: int
+
+    def encode(self) -> str:
+        return f"{self.size}:{self.tx_hash.hex()}:{self.block_number}"
+
+    @classmethod
+    def decode(cls, text: str) -> HeadAnchor | None:
+        """Parse :meth:`encode` output; ``None`` for anything else."""
+        try:
+            size, tx_hash, block = text.split(":")
+            return cls(int(size), bytes.fromhex(tx_hash), int(block))
+        except ValueError:
+            return None
+
+
+class AuditAnchorLedger(Protocol):
+    """What the loop needs of ``LedgerClient``."""
+
+    def latest_audit_head(self, province: str) -> AuditHead: ...
+
+    def anchor_audit_head(self, tree_size: int, root: bytes, signature: bytes) -> TxResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CheckpointOutcome:
+    """One round: the size anchored now (0: none), the chain's size before, a fork seen."""
+
+    anchored: int
+    chain_size: int
+    fork: bool = False
+
+
+class AuditCheckpointLoop:
+    """A daemon thread anchoring ``audit_log``'s heads through ``ledger``."""
+
+    def __init__(self, audit_log: AuditLog, ledger: AuditAnchorLedger, store: Store, *,
+                 province: str, interval: float, metrics: AuditMetrics) -> None:
+        if interval <= 0:
+            raise ValueError(f"audit checkpoint interval must be > 0, got {interval}")
+        self._log = audit_log
+        self._ledger = ledger
+        self._store = store
+        self._province = province
+        self._interval = interval
+        self._metrics = metrics
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="audit-checkpoints",
+                                        daemon=True)
+        self.failures = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the current round and end the thread."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def run_once(self) -> CheckpointOutcome:
+        """Steps (1)-(3) of the module doc, once."""
+        # (1): what the chain holds is the truth about what was sent.
+        chain = self._ledger.latest_audit_head(self._province)
+        self._metrics.anchored_size.set(chain.tree_size)
+        head = self._log.latest_checkpoint()
+        size = head.checkpoint.size
+        # (2): the anchored head must be a head of this log.
+        if chain.tree_size > size or (
+                chain.tree_size and self._log.checkpoint(chain.tree_size).checkpoint.root
+                != chain.root):
+            self._metrics.forks.labels(log="own").inc()
+            log.error("the audit head anchored on the ledger is not a head of this node's "
+                      "audit log: not anchoring over it",
+                      extra={"chain_size": chain.tree_size, "log_size": size})
+            return CheckpointOutcome(0, chain.tree_size, fork=True)
+        if size <= chain.tree_size:
+            return CheckpointOutcome(0, chain.tree_size)
+        # (3)
+        checkpoint = head.checkpoint
+        try:
+            result = self._ledger.anchor_audit_head(size, checkpoint.root, head.signature)
+        except ContractRevert as exc:
+            if exc.name not in _BENIGN:
+                raise
+            log.info("audit head already anchored", extra={"size": size, "revert": exc.name})
+            return CheckpointOutcome(0, chain.tree_size)
+        anchor = HeadAnchor(size, bytes.fromhex(result.tx_hash.removeprefix("0x")),
+                            result.block_number)
+        self._store.set_meta(ANCHOR_META, anchor.encode())
+        self._metrics.anchored_size.set(size)
+        log.info("audit head anchored", extra={"size": size, "block": result.block_number})
+        return CheckpointOutcome(size, chain.tree_size)
+
+    def _run(self) -> None:
+        delay = self._interval
+        while not self._stop.is_set():
+            try:
+                outcome = self.run_once()
+                self.failures = 0
+                delay = MAX_BACKOFF if outcome.fork else self._interval
+            except Exception as exc:  # the thread must outlive any one failure
+                self.failures += 1
+                self._metrics.anchor_failures.inc()
+                delay = min(MAX_BACKOFF, self._interval * 2 ** min(self.failures, 16))
+                log.warning("audit head anchoring failed; retrying",
+                            extra={"error_type": type(exc).__name__, "retry_in_s": delay,
+                                   "failures": self.failures})
+            self._stop.wait(delay)

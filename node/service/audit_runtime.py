@@ -1,0 +1,63 @@
+"""The audit log's background work in a running node: anchoring heads and witnessing peers.
+
+Usage (``node.service.server.start_node`` does this)::
+
+    loops = open_audit_loops(app)      # nothing runs without a ledger
+    loops.start()
+    ...
+    loops.stop()
+
+Both threads run every ``[audit] checkpoint_interval_seconds``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from node.service.audit_checkpoints import AuditCheckpointLoop
+from node.service.audit_witness import AuditWitnessLoop, PeerAudit
+
+if TYPE_CHECKING:
+    from node.service.app import NodeApp
+
+__all__ = ["AuditLoops", "open_audit_loops"]
+
+
+@dataclass
+class AuditLoops:
+    """The checkpoint and witness threads (``None`` without a ledger)."""
+
+    checkpoints: AuditCheckpointLoop | None = None
+    witness: AuditWitnessLoop | None = None
+
+    def start(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.start()
+        if self.witness is not None:
+            self.witness.start()
+
+    def stop(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
+        if self.witness is not None:
+            self.witness.stop()
+
+
+def open_audit_loops(app: NodeApp) -> AuditLoops:
+    """The threads of ``app`` (not started); none when no ledger is configured."""
+    if app.ledger is None:
+        return AuditLoops()
+    cfg = app.config
+    interval = cfg.audit.checkpoint_interval_seconds
+    auditor = app.auditor
+    checkpoints = AuditCheckpointLoop(auditor.log, app.ledger, app.store,
+                                      province=app.province, interval=interval,
+                                      metrics=auditor.metrics)
+    peers = {peer.province: PeerAudit(peer.address, cert=cfg.tls.cert, key=cfg.tls.key,
+                                      ca=peer.ca or cfg.tls.ca)
+             for peer in cfg.peers}
+    witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
+                               signing_key=app.signing_key, interval=interval,
+                               metrics=auditor.metrics)
+    return AuditLoops(checkpoints, witness)

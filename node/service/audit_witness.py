@@ -1,0 +1,221 @@
+"""The witness thread: co-sign each peer's anchored audit heads, and catch a forked log.
+
+Every ``interval`` seconds, for each peer province, one round:
+
+1. read the peer's latest anchored head on the chain and the peer's node key registered
+   on the chain (``Governance``), which names its log (``yrd-credit/audit/<peer>``);
+2. ask the peer (``AuditService.GetHeadAtSize``) for its signed head at that size and
+   verify the signature. A signed root other than the anchored one means the peer signs
+   two heads for one size: a **fork** (evidence kept, see below);
+3. hand the head to :func:`node.audit.witness_once`: it is checked against the last head
+   this node co-signed for the peer (``kv_meta`` ``audit.witness.<peer>``) — same size
+   and another root is a fork, a larger head must be proven consistent with it by the
+   peer's ``GetConsistencyProof`` — then co-signed and published on the chain
+   (``AuditAnchors.witness``); the note is saved only after the chain took it.
+
+Fork and inconsistency evidence (both signed notes, or the anchored root and the signed
+note) is kept in ``kv_meta`` ``audit.fork.<peer>`` as JSON, logged as an error and
+counted (``credit_audit_forks{log=<peer>}``); the peer is not co-signed again until an
+operator looks. Failures (peer or ledger down) are retried next round.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import nacl.signing
+
+from crypto.checkpoint import NoteVerifier, verify_checkpoint
+from crypto.signing import node_public_key
+from ledger.errors import ContractRevert
+from ledger.types import AuditHead, Member, TxResult
+from node._proto.credit.v1 import audit_pb2
+from node.audit import (
+    Cosignature,
+    ForkDetected,
+    ForkEvidence,
+    InconsistentHead,
+    audit_origin,
+    witness_name,
+    witness_once,
+)
+from node.grpc.audit_wire import head_note
+from node.grpc.client import tls_channel
+from node.grpc.stubs import audit_stub
+from node.service.auditing import AuditMetrics
+from node.store.contract import Store
+
+__all__ = ["AuditWitnessLoop", "PeerAudit", "fork_key", "witness_key"]
+
+log = logging.getLogger(__name__)
+DEADLINE: Final = 5.0
+
+
+def witness_key(peer: str) -> str:
+    """``kv_meta`` key of the last note this node co-signed for ``peer``."""
+    return f"audit.witness.{peer}"
+
+
+def fork_key(peer: str) -> str:
+    """``kv_meta`` key of the fork evidence held against ``peer`` (JSON)."""
+    return f"audit.fork.{peer}"
+
+
+class WitnessLedger(Protocol):
+    def latest_audit_head(self, province: str) -> AuditHead: ...
+
+    def member(self, province: str) -> Member: ...
+
+    def witness_audit_head(self, province: str, tree_size: int, root: bytes,
+                           cosignature: bytes) -> TxResult: ...
+
+
+class PeerAudit:
+    """A peer's AuditService over mutual TLS (channel opened on first use)."""
+
+    def __init__(self, address: str, *, cert: Path, key: Path, ca: Path) -> None:
+        self.address = address
+        self._files = (cert, key, ca)
+        self._lock = threading.Lock()
+        self._channel: Any = None
+        self._stub: Any = None
+
+    def _audit(self) -> Any:
+        with self._lock:
+            if self._stub is None:
+                cert, key, ca = self._files
+                self._channel = tls_channel(self.address, cert=cert, key=key, ca=ca)
+                self._stub = audit_stub(self._channel)
+            return self._stub
+
+    def head_at(self, size: int) -> Any:
+        answer = self._audit().GetHeadAtSize(audit_pb2.GetHeadAtSizeRequest(tree_size=size),
+                                             timeout=DEADLINE)
+        return answer.head
+
+    def consistency(self, first: int, second: int) -> Sequence[bytes]:
+        answer = self._audit().GetConsistencyProof(
+            audit_pb2.GetConsistencyProofRequest(first_size=first, second_size=second),
+            timeout=DEADLINE)
+        return [bytes(h) for h in answer.proof]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._channel is not None:
+                self._channel.close()
+            self._channel = self._stub = None
+
+
+class AuditWitnessLoop:
+    """A daemon thread witnessing every peer in ``peers`` (province -> its AuditService)."""
+
+    def __init__(self, store: Store, ledger: WitnessLedger, peers: Mapping[str, PeerAudit], *,
+                 province: str, signing_key: nacl.signing.SigningKey, interval: float,
+                 metrics: AuditMetrics) -> None:
+        self._store = store
+        self._ledger = ledger
+        self.peers = dict(peers)
+        self._province = province
+        self._key = signing_key
+        self._interval = interval
+        self._metrics = metrics
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="audit-witness", daemon=True)
+
+    def start(self) -> None:
+        if self.peers:
+            self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        for peer in self.peers.values():
+            peer.close()
+
+    def witness(self, peer: str) -> Cosignature | None:
+        """Steps (1)-(3) of the module doc for ``peer``; the cosignature published, if any.
+
+        Raises ``ForkDetected`` / ``InconsistentHead`` (after keeping the evidence) and
+        whatever the peer or the ledger raise.
+        """
+        if self._store.get_meta(fork_key(peer)) is not None:
+            return None  # evidence is held: an operator must look first
+        # (1)
+        anchored = self._ledger.latest_audit_head(peer)
+        if anchored.tree_size == 0:
+            return None
+        origin = audit_origin(peer)
+        log_key = NoteVerifier(origin, node_public_key(self._ledger.member(peer).node_key))
+        # (2)
+        note = head_note(self.peers[peer].head_at(anchored.tree_size), log_key)
+        served = verify_checkpoint(note, origin, [log_key])
+        if served.size != anchored.tree_size or served.root != anchored.root:
+            evidence = ForkEvidence(anchored.tree_size, anchored.root, served.root, "", note)
+            self._keep(peer, "fork", evidence)
+            raise ForkDetected(f"{peer} signs root {served.root.hex()} at size "
+                               f"{served.size}, but anchored root {anchored.root.hex()} at "
+                               f"size {anchored.tree_size}", evidence=evidence)
+        # (3)
+        try:
+            cosig = witness_once(
+                lambda: note, self.peers[peer].consistency,
+                lambda: self._store.get_meta(witness_key(peer)),
+                lambda text: self._store.set_meta(witness_key(peer), text),
+                lambda c: self._publish(peer, c), log_key, self._key,
+                witness_name(self._province))
+        except ForkDetected as exc:
+            self._keep(peer, "fork", exc.evidence)
+            raise
+        except InconsistentHead as exc:
+            last = self._store.get_meta(witness_key(peer)) or ""
+            self._keep(peer, "inconsistent", ForkEvidence(served.size, b"", served.root,
+                                                           last, note), str(exc))
+            raise
+        if cosig is not None:
+            self._metrics.witnessed.labels(peer=peer).inc()
+        return cosig
+
+    def _publish(self, peer: str, cosig: Cosignature) -> None:
+        checkpoint = cosig.checkpoint
+        try:
+            self._ledger.witness_audit_head(peer, checkpoint.size, checkpoint.root,
+                                            cosig.signature)
+        except ContractRevert as exc:
+            if exc.name != "AlreadyWitnessed":  # published before a crash: done already
+                raise
+
+    def _keep(self, peer: str, kind: str, evidence: ForkEvidence, detail: str = "") -> None:
+        self._metrics.forks.labels(log=peer).inc()
+        self._store.set_meta(fork_key(peer), json.dumps({
+            "kind": kind, "size": evidence.size, "root_a": evidence.root_a.hex(),
+            "root_b": evidence.root_b.hex(), "note_a": evidence.note_a,
+            "note_b": evidence.note_b, "detail": detail[:500]}))
+        log.error("audit log of a peer is forked or inconsistent: evidence kept",
+                  extra={"peer": peer, "kind": kind, "size": evidence.size})
+
+    def run_once(self) -> dict[str, str]:
+        """One round over every peer: what happened to each (for logs and tests)."""
+        outcome: dict[str, str] = {}
+        for peer in self.peers:
+            try:
+                cosig = self.witness(peer)
+                outcome[peer] = f"cosigned {cosig.checkpoint.size}" if cosig else "nothing new"
+            except (ForkDetected, InconsistentHead) as exc:
+                outcome[peer] = f"{type(exc).__name__}"
+            except Exception as exc:  # one peer's failure must not stop the others
+                self._metrics.witness_failures.labels(peer=peer).inc()
+                outcome[peer] = f"failed: {type(exc).__name__}"
+                log.warning("witnessing a peer failed; retrying next round",
+                            extra={"peer": peer, "error_type": type(exc).__name__,
+                                   "error": str(exc)[:300]})
+        return outcome
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            self.run_once()
