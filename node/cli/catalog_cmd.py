@@ -99,22 +99,10 @@ def _check_mapping(args: argparse.Namespace) -> Result:
 
 
 def _open_client(args: argparse.Namespace, with_key: bool) -> LedgerClient:
-    from ledger.client import LedgerClient
-    from ledger.deploy import Deployment
-    from ledger.errors import LedgerUnavailable
-    from ledger.files import read_key_file
+    # Imported here: the offline subcommands must not pay for loading web3.
+    from node.cli.ledger_cmd import open_client
 
-    deployment = Deployment.load(args.deployment)
-    rpc_url = args.rpc_url or deployment.rpc_url
-    if not rpc_url:
-        raise ValueError(f"no --rpc-url given and none recorded in {args.deployment}")
-    key = read_key_file(args.key_file) if with_key else None
-    client = LedgerClient(rpc_url, deployment.addresses, key, timeout=args.timeout)
-    chain_id = client.chain_id()
-    if chain_id != deployment.chain_id:
-        raise LedgerUnavailable(f"{rpc_url} serves chain id {chain_id}, but "
-                                f"{args.deployment} is for chain id {deployment.chain_id}")
-    return client
+    return open_client(args, with_key)
 
 
 def _propose(args: argparse.Namespace) -> Result:

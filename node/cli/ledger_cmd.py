@@ -48,7 +48,9 @@ def _deployed(parser: argparse.ArgumentParser, key: bool) -> None:
                             help="file holding the member account's 0x-hex key (mode 0600)")
 
 
-def _open_client(args: argparse.Namespace, with_key: bool) -> LedgerClient:
+def open_client(args: argparse.Namespace, with_key: bool) -> LedgerClient:
+    """A client for ``--deployment`` (and ``--rpc-url``, ``--key-file``, ``--timeout``),
+    refusing an endpoint that serves another chain than the deployment's."""
     deployment = Deployment.load(args.deployment)
     rpc_url = args.rpc_url or deployment.rpc_url
     if not rpc_url:
@@ -78,7 +80,7 @@ def _deploy(args: argparse.Namespace) -> Result:
 
 
 def _status(args: argparse.Namespace) -> Result:
-    client = _open_client(args, with_key=False)
+    client = open_client(args, with_key=False)
     members = client.members()
     batches = [client.latest_batch(m.province) for m in members]
     heads = [client.latest_audit_head(m.province) for m in members]
@@ -100,7 +102,7 @@ def _status(args: argparse.Namespace) -> Result:
 
 
 def _members(args: argparse.Namespace) -> Result:
-    client = _open_client(args, with_key=False)
+    client = open_client(args, with_key=False)
     members = client.members(include_inactive=True)
     lines = [f"{m.province} {m.account} {'active' if m.active else 'removed'} "
              f"node_key=0x{m.node_key.hex()}" for m in members]
@@ -117,7 +119,7 @@ def _member_spec(args: argparse.Namespace) -> MemberSpec:
 
 
 def _propose(args: argparse.Namespace) -> Result:
-    client = _open_client(args, with_key=True)
+    client = open_client(args, with_key=True)
     kind = args.kind
     if kind == "add-member":
         pid = client.propose_add_member(_member_spec(args))
@@ -139,7 +141,7 @@ def _propose(args: argparse.Namespace) -> Result:
 
 
 def _approve(args: argparse.Namespace) -> Result:
-    client = _open_client(args, with_key=True)
+    client = open_client(args, with_key=True)
     result = client.approve(args.id)
     state = "executed" if result.executed else "not executed yet"
     return result, f"proposal {args.id}: {result.approvals} approval(s), {state}"
