@@ -86,6 +86,14 @@ CATALOGUE: dict[str, CodeDoc] = {
                                  "(YYYYMMDD) + 6-digit serial."),
     "PROVINCE_MISMATCH": _e("The division code of CN_BM lies in another province than the "
                             "record's province."),
+    # at ingest, by the node (node/service/ingest.py, catalog_state.py, domain/catalog)
+    "PROVINCE_NOT_YOURS": _e("The record's province is not the submitting platform's."),
+    "CATALOG_NOT_ADOPTED": _e("No shared catalog version is in force on the ledger (or its "
+                              "document is not held), so no category can be recognized."),
+    "CATEGORY_NOT_RECOGNIZED": _e("The local category is not mapped onto the shared catalog "
+                                  "version in force."),
+    "CATEGORY_KIND_MISMATCH": _e("The local category maps onto a shared category of another "
+                                 "record kind."),
 }
 
 
