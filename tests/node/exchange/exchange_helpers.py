@@ -1,152 +1,29 @@
-"""A four-province consortium on one anvil: node directories, configs, channels, records."""
+"""A four-province consortium on one anvil (see ``tests/multinode_net.py``)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-from eth_account import Account
-from web3 import HTTPProvider, Web3
-
-from ledger.client import LedgerClient
-from ledger.deploy import Deployment, deploy_suite
-from ledger.devchain import free_port
-from ledger.devkeys import DEV_KEYS
-from ledger.types import MemberSpec
-from node._proto.credit.v1 import ingest_pb2
-from node.cli.init_cmd import init_node
-from node.config import config_from_dict, config_to_dict, load_config, write_config
-from node.domain.catalog import packaged_catalogs, packaged_mappings
-from node.domain.synth.generator import generate_records
-from node.grpc.client import tls_channel
-from node.grpc.stubs import ingest_stub
-from node.identity import Layout
-from node.identity.files import load_ledger_account_key
-from node.service.server import RunningNode
-from node.service.status import read_backlog
+from multinode_net import (
+    Network,
+    anchored,
+    build_network,
+    records_of,
+    submit,
+    wait_for,
+)
 
 PROVINCES = ("JS", "SH", "ZJ", "AH")
+Consortium = Network
 
-
-@dataclass
-class Member:
-    province: str
-    root: Path
-    port: int
-    account_key: str
-    running: RunningNode | None = None
-
-    @property
-    def layout(self) -> Layout:
-        return Layout(self.root)
-
-    @property
-    def config(self) -> Path:
-        return self.root / "node.toml"
-
-    @property
-    def node(self) -> RunningNode:
-        assert self.running is not None
-        return self.running
-
-
-@dataclass
-class Consortium:
-    rpc_url: str
-    deployment: Deployment
-    members: dict[str, Member] = field(default_factory=dict)
-
-    def __getitem__(self, province: str) -> Member:
-        return self.members[province]
-
-    def ledger(self) -> LedgerClient:
-        return LedgerClient(self.rpc_url, self.deployment.addresses, timeout=10.0)
-
-    def channel(self, caller: str, label: str, target: str) -> Any:
-        """A channel to ``target``'s node presenting ``caller``'s identity ``label``
-        ("node" for the caller node's own certificate)."""
-        who, to = self.members[caller].layout, self.members[target]
-        if label == "node":
-            cert, key = who.node_cert, who.node_key
-        else:
-            cert, key = who.identity_cert(label), who.identity_key(label)
-        return tls_channel(f"localhost:{to.port}", cert=cert, key=key, ca=to.layout.ca_cert)
-
-
-def _fund(rpc_url: str, key: str) -> None:
-    w3 = Web3(HTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
-    w3.provider.make_request("anvil_setBalance",  # type: ignore[arg-type]
-                             [Account.from_key(key).address, hex(10**22)])
+__all__ = ["PROVINCES", "Consortium", "anchored", "build_consortium", "public_dishonesty",
+           "records_of", "submit", "wait_for"]
 
 
 def build_consortium(base: Path, rpc_url: str, *, batch_interval: float = 0.2) -> Consortium:
-    """Init four nodes, deploy the suite with all of them as members, adopt the packaged
-    catalog v1, publish each province's mapping onto it, and write each node.toml with the
-    contracts, the other CAs and the peers."""
-    facts: dict[str, dict[str, str]] = {}
-    members: dict[str, Member] = {}
-    for province in PROVINCES:
-        port = free_port()
-        root = base / province.lower()
-        facts[province] = init_node(root, province, listen=f"127.0.0.1:{port}",
-                                    ledger_url=rpc_url)
-        key = load_ledger_account_key(Layout(root).ledger_account)
-        _fund(rpc_url, key)
-        members[province] = Member(province, root, port, key)
-    specs = [MemberSpec(province=p, account=facts[p]["ledger_account"],
-                        node_key=bytes.fromhex(facts[p]["node_public_key"]),
-                        oprf_key_commitment=hashlib.sha256(b"oprf" + p.encode()).digest(),
-                        tls_ca_fingerprint=bytes.fromhex(facts[p]["ca_fingerprint_sha256"]))
-             for p in PROVINCES]
-    deployment = deploy_suite(rpc_url, DEV_KEYS[0], specs, timeout=10.0)
-    clients = {p: LedgerClient(rpc_url, deployment.addresses, account_key=m.account_key,
-                               timeout=10.0) for p, m in members.items()}
-    proposal = clients["JS"].propose_adopt_catalog(1, packaged_catalogs()[1].document_hash)
-    for province in ("SH", "ZJ", "AH"):
-        if clients["JS"].current_catalog_version() == 1:
-            break
-        clients[province].approve(proposal)
-    assert clients["JS"].current_catalog_version() == 1
-    for (province, version), mapping in packaged_mappings().items():
-        if version == 1:
-            clients[province].publish_mapping(1, mapping.document_hash)
-    for province, member in members.items():
-        raw = config_to_dict(load_config(member.config), member.root)
-        raw["ledger"]["contracts"] = dict(deployment.addresses)
-        raw["batch"] = {"interval_seconds": batch_interval, "max_records": 50_000}
-        raw["tls"]["trusted_cas"] = {q: str(m.layout.ca_cert) for q, m in members.items()
-                                     if q != province}
-        raw["peers"] = [{"province": q, "address": f"127.0.0.1:{m.port}"}
-                        for q, m in members.items() if q != province]
-        write_config(config_from_dict(raw, member.root), member.config, overwrite=True)
-    return Consortium(rpc_url, deployment, members)
-
-
-def submit(consortium: Consortium, province: str, records: list[dict[str, object]]) -> Any:
-    """SubmitRecords at ``province`` through its platform certificate."""
-    with consortium.channel(province, "platform", province) as ch:
-        return ingest_stub(ch).SubmitRecords(
-            ingest_pb2.SubmitRecordsRequest(records=lines(records)), timeout=30)
-
-
-def anchored(consortium: Consortium, province: str, size: int) -> None:
-    """Wait until ``province``'s log holds ``size`` leaves, all anchored."""
-    store = consortium[province].node.app.store
-    wait_for(lambda: read_backlog(store).log_size >= size and read_backlog(store).backlog == 0)
-
-
-def records_of(province: str, count: int, seed: int) -> list[dict[str, object]]:
-    return list(generate_records(province, count, seed))
-
-
-def lines(records: list[dict[str, object]]) -> list[bytes]:
-    return [json.dumps(r, ensure_ascii=False).encode() for r in records]
+    """The four provinces, members of one suite, catalog v1 adopted, peers linked."""
+    return build_network(base, rpc_url, PROVINCES, batch_interval=batch_interval)
 
 
 def public_dishonesty(records: list[dict[str, object]], today: date) -> dict[str, object]:
@@ -156,13 +33,3 @@ def public_dishonesty(records: list[dict[str, object]], today: date) -> dict[str
                 and str(record.get("SX_YXQ", "")) > today.isoformat()):
             return record
     raise AssertionError("no public serious-dishonesty entry among the synthetic records")
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0, step: float = 0.02) -> float:
-    """Poll ``condition`` until true; the seconds it took (AssertionError after timeout)."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"condition not reached in {timeout} s")
-        time.sleep(step)
-    return time.monotonic() - started
