@@ -5,16 +5,11 @@ trusts the others' CAs, pulls from them, and anchors and witnesses audit heads e
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import grpc
-import psycopg
 import pytest
 from multinode_net import (
     Network,
@@ -25,7 +20,7 @@ from multinode_net import (
     submit,
     wait_for,
 )
-from sqlalchemy.engine import make_url
+from pg_schemas import postgres_schema
 
 from node._proto.credit.v1 import query_pb2
 from node.audit import AuditEvent, decode_entry
@@ -35,9 +30,6 @@ from node.grpc.stubs import query_stub
 __all__ = ["AuditNet", "anchored", "audit_caught_up", "build_net", "entries",
            "postgres_schema", "public_dishonesty", "query", "records_of", "refused",
            "running", "submit", "wait_for"]
-
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
 
 class AuditNet(Network):
     """A network whose members' audit logs an auditor can verify."""
@@ -73,33 +65,6 @@ def audit_caught_up(net: AuditNet, province: str) -> int:
     ledger = net.ledger()
     wait_for(lambda: ledger.latest_audit_head(province).tree_size >= size)
     return ledger.latest_audit_head(province).tree_size
-
-
-@contextmanager
-def postgres_schema() -> Iterator[str]:
-    """A fresh PostgreSQL schema for a module's node (skipped without a server, as the
-    ``postgres_url`` fixture does, failing instead under ``REQUIRE_POSTGRES=1``)."""
-
-    base = os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    url = make_url(base)
-    params: dict[str, Any] = {"host": url.host or "127.0.0.1", "port": url.port or 5432,
-                              "user": url.username or "postgres", "password": url.password,
-                              "dbname": url.database or "test", "connect_timeout": 2,
-                              "autocommit": True}
-    try:
-        admin = psycopg.connect(**params)
-    except psycopg.Error as exc:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"REQUIRE_POSTGRES=1 but no PostgreSQL server: {exc}", pytrace=False)
-        pytest.skip(f"no PostgreSQL server ({type(exc).__name__})")
-    schema = f"audit_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        separator = "&" if "?" in base else "?"
-        try:
-            yield f"{base}{separator}options=-csearch_path%3D{schema}"
-        finally:
-            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def public_dishonesty(records: list[dict[str, object]]) -> dict[str, object]:

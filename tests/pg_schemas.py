@@ -1,0 +1,82 @@
+"""Fresh PostgreSQL schemas for tests, on the server at 127.0.0.1:5432 (``TEST_POSTGRES_URL``).
+
+Without a server a test that asks for one is skipped, and the run's summary says so loudly
+(``tests/conftest.py``); with ``REQUIRE_POSTGRES=1`` (CI) it fails instead. Each schema is
+created for one user and dropped afterwards, so parallel and repeated runs never meet.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+state: dict[str, Any] = {"probed": False, "error": None, "skipped": 0}
+
+
+def base_url() -> str:
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def where() -> str:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url())
+    return f"{url.host or '127.0.0.1'}:{url.port or 5432}"
+
+
+def _admin_connect() -> Any:
+    """A psycopg connection (autocommit) to the test database, 2 s connect timeout."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url())
+    return psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=url.username or "postgres",
+        password=url.password,
+        dbname=url.database or "test",
+        connect_timeout=2,
+        autocommit=True,
+    )
+
+
+def _postgres_error() -> str | None:
+    """Why PostgreSQL cannot be used (None when it answers); probed once per session."""
+    if not state["probed"]:
+        state["probed"] = True
+        try:
+            with _admin_connect() as conn:
+                conn.execute("SELECT 1")
+        except Exception as exc:  # any failure means "no usable server"
+            state["error"] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0]}"
+    error: str | None = state["error"]
+    return error
+
+
+@contextmanager
+def postgres_schema(prefix: str = "t") -> Iterator[str]:
+    """URL of a fresh, empty schema (search_path set to it), dropped at the end."""
+    error = _postgres_error()
+    if error is not None:
+        message = f"no PostgreSQL server on {where()} ({error})"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {message}", pytrace=False)
+        state["skipped"] += 1
+        pytest.skip(message)
+    schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+    with _admin_connect() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in base_url() else "?"
+    try:
+        yield f"{base_url()}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with _admin_connect() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
