@@ -52,5 +52,10 @@ class SealingError(CryptoError):
     """A sealed payload cannot be opened: tampered, wrong master key, or wrong AAD."""
 
 
-class KeyFileError(CryptoError):
-    """A key file is missing, malformed, unsafe (permissions) or already exists."""
+class KeyFileError(CryptoError, ValueError):
+    """A private-key file is missing, malformed, unsafe (permissions) or already exists.
+
+    The one error of every private-key file (:mod:`crypto.key_files`), whatever its format.
+    It is also a ``ValueError`` because the ledger's key-file error it replaced was one, and
+    callers (the ``ledger`` and ``grant`` commands) report it by catching ``ValueError``.
+    """

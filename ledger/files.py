@@ -1,19 +1,22 @@
-"""Operator files: the account key file and the initial-members file."""
+"""Operator files: the account key file's format and the initial-members file.
+
+The key file's I/O (mode checks, atomic 0600 writes) is `crypto.key_files`'s; a bad key
+file raises `crypto.errors.KeyFileError`.
+"""
 
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 
 from eth_account import Account
 
+from crypto.errors import KeyFileError
+from crypto.key_files import read_private_key_file, write_private_key_file
 from ledger.proposals import checked_address
 from ledger.types import MemberSpec, province_to_bytes
 
-
-class KeyFileError(ValueError):
-    """The key file is missing, too widely readable or does not hold a key."""
+_MAX_KEY_FILE = 4096
 
 
 def read_key_file(path: Path) -> str:
@@ -21,21 +24,13 @@ def read_key_file(path: Path) -> str:
 
     Preconditions: the file holds one 0x-hex 32-byte key (surrounding whitespace allowed)
     and is not readable or writable by group or others (mode 0600 or stricter).
-    The key itself never appears in an error message.
+    Raises `crypto.errors.KeyFileError`; the key itself never appears in its message.
     """
+    data = read_private_key_file(path, _MAX_KEY_FILE)
     try:
-        mode = path.stat().st_mode
-    except OSError as exc:
-        raise KeyFileError(f"key file {path} unreadable: {exc.strerror}") from exc
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise KeyFileError(
-            f"key file {path} is accessible by group or others (mode {stat.S_IMODE(mode):04o}); "
-            f"run: chmod 600 {path}"
-        )
-    try:
-        text = path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KeyFileError(f"key file {path} unreadable: {exc}") from exc
+        text = data.decode("ascii").strip()
+    except UnicodeDecodeError as exc:
+        raise KeyFileError(f"key file {path} malformed: not ASCII") from exc
     hex_part = text.removeprefix("0x")
     if len(hex_part) != 64:
         raise KeyFileError(
@@ -47,6 +42,17 @@ def read_key_file(path: Path) -> str:
     except (ValueError, TypeError) as exc:
         raise KeyFileError(f"key file {path} malformed: not a valid secp256k1 key") from exc
     return "0x" + hex_part.lower()
+
+
+def create_account_key_file(path: Path) -> str:
+    """Create a fresh secp256k1 account and save its key in `path` as ``0x<hex>``.
+
+    The file is written mode 0600 and never overwrites (see `crypto.key_files`); returns
+    the account's checksummed address.
+    """
+    account = Account.create()
+    write_private_key_file(path, f"0x{bytes(account.key).hex()}\n".encode("ascii"))
+    return str(account.address)
 
 
 def parse_hash32(text: object, where: str) -> bytes:
