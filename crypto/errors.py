@@ -24,6 +24,8 @@ __all__ = [
     "InvalidSignature",
     "KeyFileError",
     "MalformedHeader",
+    "MalformedNote",
+    "OriginMismatch",
     "SealingError",
 ]
 
@@ -46,6 +48,14 @@ class InvalidSignature(CryptoError):
 
 class MalformedHeader(CryptoError, ValueError):
     """A batch header (JSON or fields) is malformed; the message names the defect."""
+
+
+class MalformedNote(CryptoError, ValueError):
+    """A signed note, checkpoint or verifier key is malformed; the message names the defect."""
+
+
+class OriginMismatch(CryptoError):
+    """A correctly signed checkpoint belongs to another log than the one expected."""
 
 
 class SealingError(CryptoError):
