@@ -31,7 +31,7 @@ __all__ = [
 
 
 class CryptoError(Exception):
-    """Base of every error ``crypto`` raises on purpose (``crypto.merkle`` has its own)."""
+    """Base of every error ``crypto`` raises on purpose, ``crypto.merkle.MerkleError`` included."""
 
 
 class CanonicalEncodingError(CryptoError, ValueError):
