@@ -13,6 +13,7 @@ from eth_account import Account
 
 from crypto.errors import KeyFileError
 from crypto.key_files import read_private_key_file, write_private_key_file
+from ledger.errors import MalformedInput
 from ledger.proposals import checked_address
 from ledger.types import MemberSpec, province_to_bytes
 
@@ -56,15 +57,15 @@ def create_account_key_file(path: Path) -> str:
 
 
 def parse_hash32(text: object, where: str) -> bytes:
-    """32 bytes from a 0x-hex string (64 hex digits); ValueError naming `where`."""
+    """32 bytes from a 0x-hex string (64 hex digits); `MalformedInput` naming `where`."""
     if not isinstance(text, str):
-        raise ValueError(f"{where}: want a 0x-hex string of 32 bytes")
+        raise MalformedInput(f"{where}: want a 0x-hex string of 32 bytes")
     try:
         raw = bytes.fromhex(text.removeprefix("0x"))
     except ValueError as exc:
-        raise ValueError(f"{where}: not hex") from exc
+        raise MalformedInput(f"{where}: not hex") from exc
     if len(raw) != 32:
-        raise ValueError(f"{where}: want 32 bytes, got {len(raw)}")
+        raise MalformedInput(f"{where}: want 32 bytes, got {len(raw)}")
     return raw
 
 
@@ -72,17 +73,24 @@ def parse_member(entry: object, where: str) -> MemberSpec:
     """One member object: {province, account, node_key, oprf_key_commitment,
     tls_ca_fingerprint}, hashes and keys as 0x-hex."""
     if not isinstance(entry, dict):
-        raise ValueError(f"{where}: want an object")
+        raise MalformedInput(f"{where}: want an object")
     province = entry.get("province")
     if not isinstance(province, str):
-        raise ValueError(f"{where}.province: want a two-letter code like 'JS'")
-    province_to_bytes(province)
+        raise MalformedInput(f"{where}.province: want a two-letter code like 'JS'")
+    try:
+        province_to_bytes(province)
+    except ValueError as exc:
+        raise MalformedInput(f"{where}.province: {exc}") from exc
     account = entry.get("account")
     if not isinstance(account, str):
-        raise ValueError(f"{where}.account: want a 0x address")
+        raise MalformedInput(f"{where}.account: want a 0x address")
+    try:
+        account = checked_address(account)
+    except ValueError as exc:
+        raise MalformedInput(f"{where}.account: {exc}") from exc
     return MemberSpec(
         province=province,
-        account=checked_address(account),
+        account=account,
         node_key=parse_hash32(entry.get("node_key"), f"{where}.node_key"),
         oprf_key_commitment=parse_hash32(
             entry.get("oprf_key_commitment"), f"{where}.oprf_key_commitment"
@@ -99,13 +107,13 @@ def read_members_file(path: Path) -> list[MemberSpec]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ValueError(f"members file {path} unreadable: {exc.strerror}") from exc
+        raise MalformedInput(f"members file {path} unreadable: {exc.strerror}") from exc
     except json.JSONDecodeError as exc:
-        raise ValueError(f"members file {path} is not JSON: {exc.msg}") from exc
+        raise MalformedInput(f"members file {path} is not JSON: {exc.msg}") from exc
     if isinstance(document, dict):
         document = document.get("members")
     if not isinstance(document, list) or not document:
-        raise ValueError(f"members file {path}: want a non-empty JSON list of members")
+        raise MalformedInput(f"members file {path}: want a non-empty JSON list of members")
     return [parse_member(entry, f"{path}[{i}]") for i, entry in enumerate(document)]
 
 
