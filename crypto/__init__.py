@@ -1,4 +1,4 @@
 """Pure cryptographic functions: canonical encoding, commitments, Merkle log, signatures.
 
-No I/O except key files (``crypto.keys``). Imports nothing else of this project.
+No I/O except private-key files (``crypto.key_files``). Imports nothing else of this project.
 """

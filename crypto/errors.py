@@ -24,12 +24,14 @@ __all__ = [
     "InvalidSignature",
     "KeyFileError",
     "MalformedHeader",
+    "MalformedNote",
+    "OriginMismatch",
     "SealingError",
 ]
 
 
 class CryptoError(Exception):
-    """Base of every error ``crypto`` raises on purpose (``crypto.merkle`` has its own)."""
+    """Base of every error ``crypto`` raises on purpose, ``crypto.merkle.MerkleError`` included."""
 
 
 class CanonicalEncodingError(CryptoError, ValueError):
@@ -48,9 +50,22 @@ class MalformedHeader(CryptoError, ValueError):
     """A batch header (JSON or fields) is malformed; the message names the defect."""
 
 
+class MalformedNote(CryptoError, ValueError):
+    """A signed note, checkpoint or verifier key is malformed; the message names the defect."""
+
+
+class OriginMismatch(CryptoError):
+    """A correctly signed checkpoint belongs to another log than the one expected."""
+
+
 class SealingError(CryptoError):
     """A sealed payload cannot be opened: tampered, wrong master key, or wrong AAD."""
 
 
-class KeyFileError(CryptoError):
-    """A key file is missing, malformed, unsafe (permissions) or already exists."""
+class KeyFileError(CryptoError, ValueError):
+    """A private-key file is missing, malformed, unsafe (permissions) or already exists.
+
+    The one error of every private-key file (:mod:`crypto.key_files`), whatever its format.
+    It is also a ``ValueError`` because the ledger's key-file error it replaced was one, and
+    callers (the ``ledger`` and ``grant`` commands) report it by catching ``ValueError``.
+    """

@@ -9,13 +9,8 @@ kind is never loaded as the other. Usage::
     create_signing_key_file(data_dir / "node.key")       # once; mode 0600, never overwrites
     signing_key = load_signing_key(data_dir / "node.key")
 
-Rules, like OpenSSH's for private keys:
-
-* Files are created with mode 0600 under a temporary name (``O_CREAT | O_EXCL``), written,
-  fsynced, then hard-linked to their final name, which fails if that name exists: an
-  existing key is never overwritten and a crash never leaves a half-written key behind.
-* A key file is refused if any group or other permission bit is set; the error says to
-  run ``chmod 600``. Only the file's own mode is checked, not its owner or directory.
+Files are created mode 0600, never overwritten, and refused when group or others may
+access them: :mod:`crypto.key_files` does that I/O; this module owns the format.
 
 Every failure is a :class:`~crypto.errors.KeyFileError` naming the path and the fix. Key
 material never appears in messages.
@@ -23,16 +18,14 @@ material never appears in messages.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-import stat
 from pathlib import Path
-from typing import Final, TypeAlias
+from typing import Final
 
 import nacl.signing
 
 from crypto.errors import KeyFileError
+from crypto.key_files import PathLike, read_private_key_file, write_private_key_file
 from crypto.sealing import MASTER_KEY_SIZE, MasterKey, master_key
 
 __all__ = [
@@ -48,69 +41,9 @@ __all__ = [
 
 SIGNING_KEY_LABEL: Final = "yrd-credit-ed25519-seed-v1"
 MASTER_KEY_LABEL: Final = "yrd-credit-master-key-v1"
-PathLike: TypeAlias = str | os.PathLike[str]
 _KEY_SIZE = 32
 _MAX_FILE = 4096
 _HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    if os.path.lexists(path):
-        raise KeyFileError(
-            f"key file {path} already exists; refusing to overwrite it (move it away first)"
-        )
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # the umask may have removed the owner's bits
-            os.write(fd, content)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.link(temp, path)
-        _fsync_dir(path.parent)
-    except FileExistsError as exc:
-        raise KeyFileError(
-            f"key file {path} already exists; refusing to overwrite it (move it away first)"
-        ) from exc
-    except OSError as exc:
-        raise KeyFileError(f"cannot write key file {path}: {exc.strerror}") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-
-
-def _read_checked(path: Path) -> bytes:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except FileNotFoundError as exc:
-        raise KeyFileError(f"key file {path} does not exist") from exc
-    except OSError as exc:
-        raise KeyFileError(f"cannot open key file {path}: {exc.strerror}") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise KeyFileError(f"key file {path} is not a regular file")
-        mode = stat.S_IMODE(info.st_mode)
-        if mode & 0o077:
-            raise KeyFileError(
-                f"key file {path} has mode {mode:04o}: group or others may access it; "
-                f"want 0600. Fix with: chmod 600 {path}"
-            )
-        return os.read(fd, _MAX_FILE + 1)
-    except OSError as exc:
-        raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from exc
-    finally:
-        os.close(fd)
 
 
 def _encode(label: str, key: bytes) -> bytes:
@@ -118,8 +51,6 @@ def _encode(label: str, key: bytes) -> bytes:
 
 
 def _decode(path: Path, label: str, data: bytes) -> bytes:
-    if len(data) > _MAX_FILE:
-        raise KeyFileError(f"key file {path} is larger than {_MAX_FILE} bytes; not a key file")
     try:
         text = data.decode("ascii").rstrip("\n")
     except UnicodeDecodeError as exc:
@@ -140,7 +71,7 @@ def save_signing_key(path: PathLike, signing_key: nacl.signing.SigningKey) -> No
     """Write ``signing_key``'s seed to a new file at ``path`` (mode 0600, never overwrites)."""
     if not isinstance(signing_key, nacl.signing.SigningKey):
         raise TypeError(f"signing_key must be a nacl SigningKey, got {type(signing_key).__name__}")
-    _write_new(Path(path), _encode(SIGNING_KEY_LABEL, bytes(signing_key)))
+    write_private_key_file(path, _encode(SIGNING_KEY_LABEL, bytes(signing_key)))
 
 
 def create_signing_key_file(path: PathLike) -> nacl.signing.SigningKey:
@@ -153,13 +84,13 @@ def create_signing_key_file(path: PathLike) -> nacl.signing.SigningKey:
 def load_signing_key(path: PathLike) -> nacl.signing.SigningKey:
     """Load the Ed25519 signing key at ``path`` after checking the file is mode 0600."""
     where = Path(path)
-    seed = _decode(where, SIGNING_KEY_LABEL, _read_checked(where))
+    seed = _decode(where, SIGNING_KEY_LABEL, read_private_key_file(where, _MAX_FILE))
     return nacl.signing.SigningKey(seed)
 
 
 def save_master_key(path: PathLike, key: MasterKey) -> None:
     """Write the 32-byte master ``key`` to a new file at ``path`` (mode 0600, no overwrite)."""
-    _write_new(Path(path), _encode(MASTER_KEY_LABEL, master_key(key)))
+    write_private_key_file(path, _encode(MASTER_KEY_LABEL, master_key(key)))
 
 
 def create_master_key_file(path: PathLike) -> MasterKey:
@@ -172,4 +103,4 @@ def create_master_key_file(path: PathLike) -> MasterKey:
 def load_master_key(path: PathLike) -> MasterKey:
     """Load the master key at ``path`` after checking the file is mode 0600."""
     where = Path(path)
-    return master_key(_decode(where, MASTER_KEY_LABEL, _read_checked(where)))
+    return master_key(_decode(where, MASTER_KEY_LABEL, read_private_key_file(where, _MAX_FILE)))

@@ -24,6 +24,8 @@ from ledger.errors import (
     DevChainError,
     LedgerError,
     LedgerUnavailable,
+    MalformedChainData,
+    MalformedInput,
     TxTimeout,
 )
 from ledger.events import CursorStore, EventIndexer, FileCursor, MemoryCursor
@@ -58,6 +60,8 @@ __all__ = [
     "LedgerClient",
     "LedgerError",
     "LedgerUnavailable",
+    "MalformedChainData",
+    "MalformedInput",
     "Member",
     "MemberSpec",
     "MemoryCursor",

@@ -21,7 +21,7 @@ from web3.types import TxReceipt
 
 from ledger.artifacts import CONTRACT_NAMES, load_artifact
 from ledger.core import suite_decoder
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, MalformedInput
 from ledger.proposals import checked_address
 from ledger.rpc import connect, transport_guard
 from ledger.tx import FeePolicy, TxSender
@@ -52,24 +52,24 @@ class Deployment:
 
     @classmethod
     def from_json(cls, document: object, where: str = "deployment") -> Deployment:
-        """Parse a deployment document; raises ValueError naming the defect."""
+        """Parse a deployment document; raises `MalformedInput` naming the defect."""
         if not isinstance(document, dict):
-            raise ValueError(f"malformed {where}: want a JSON object")
+            raise MalformedInput(f"malformed {where}: want a JSON object")
         addresses = document.get("addresses")
         if not isinstance(addresses, dict):
-            raise ValueError(f"malformed {where}: 'addresses' must be an object")
+            raise MalformedInput(f"malformed {where}: 'addresses' must be an object")
         for name in CONTRACT_NAMES:
             value = addresses.get(name)
             if not isinstance(value, str) or not is_address(value):
-                raise ValueError(f"malformed {where}: addresses.{name} is not an address")
+                raise MalformedInput(f"malformed {where}: addresses.{name} is not an address")
         block, chain_id = document.get("block"), document.get("chain_id")
         if not isinstance(block, int) or block < 0:
-            raise ValueError(f"malformed {where}: 'block' must be an integer >= 0")
+            raise MalformedInput(f"malformed {where}: 'block' must be an integer >= 0")
         if not isinstance(chain_id, int) or chain_id <= 0:
-            raise ValueError(f"malformed {where}: 'chain_id' must be a positive integer")
+            raise MalformedInput(f"malformed {where}: 'chain_id' must be a positive integer")
         rpc_url = document.get("rpc_url")
         if rpc_url is not None and not isinstance(rpc_url, str):
-            raise ValueError(f"malformed {where}: 'rpc_url' must be a string")
+            raise MalformedInput(f"malformed {where}: 'rpc_url' must be a string")
         return cls(
             addresses={n: str(to_checksum_address(addresses[n])) for n in CONTRACT_NAMES},
             block=block,
@@ -83,13 +83,13 @@ class Deployment:
 
     @classmethod
     def load(cls, path: Path) -> Deployment:
-        """Read a file written by `save`; raises ValueError naming the file's defect."""
+        """Read a file written by `save`; raises `MalformedInput` naming the file's defect."""
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ValueError(f"deployment file {path} unreadable: {exc.strerror}") from exc
+            raise MalformedInput(f"deployment file {path} unreadable: {exc.strerror}") from exc
         except json.JSONDecodeError as exc:
-            raise ValueError(f"malformed deployment file {path}: {exc.msg}") from exc
+            raise MalformedInput(f"malformed deployment file {path}: {exc.msg}") from exc
         return cls.from_json(document, f"deployment file {path}")
 
 

@@ -9,6 +9,17 @@
   its state), so indexed history no longer matches the chain.
 - `ArtifactError`: a compiled contract artifact is missing or malformed.
 - `DevChainError`: the local anvil could not be started.
+- `MalformedInput`: an operator's file or value (members file, deployment file, a 32-byte
+  hash) is malformed.
+- `MalformedChainData`: data read from the chain (proposal data, a province code) does not
+  decode as the contracts promise.
+- `crypto.errors.KeyFileError` (not a `LedgerError`): the account key file is missing,
+  malformed or too widely readable; every private-key file raises that one type.
+
+`MalformedInput` and `MalformedChainData` are also `ValueError`, as the plain `ValueError`s
+they replace were and callers catch them as such. `ValueError`/`TypeError` themselves are
+left for programmer errors on arguments (a timeout <= 0, a 31-byte hash, a bad province
+code given to an encoder), as pyca/cryptography does.
 """
 
 from __future__ import annotations
@@ -95,3 +106,11 @@ class ArtifactError(LedgerError):
 
 class DevChainError(LedgerError):
     """The local anvil dev chain could not be started or did not answer."""
+
+
+class MalformedInput(LedgerError, ValueError):
+    """An operator's file or value is malformed; the message names where and the defect."""
+
+
+class MalformedChainData(LedgerError, ValueError):
+    """Data read from the chain does not decode as the contracts define it."""

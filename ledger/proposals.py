@@ -7,6 +7,7 @@ from eth_abi.abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
 from eth_utils.address import is_address, to_checksum_address
 
+from ledger.errors import MalformedChainData
 from ledger.types import (
     MemberSpec,
     ProposalKind,
@@ -77,11 +78,11 @@ def encode_change_threshold(threshold: int) -> bytes:
 
 def decode_proposal_data(kind: ProposalKind, data: bytes) -> dict[str, object]:
     """The named parameters of a proposal's data (provinces as text, hashes as bytes).
-    Raises ValueError if `data` does not decode as `kind` wants."""
+    Raises `MalformedChainData` if `data` does not decode as `kind` wants."""
     try:
         values = abi_decode(DATA_TYPES[kind], data)
     except DecodingError as exc:
-        raise ValueError(
+        raise MalformedChainData(
             f"proposal data of kind {kind.name} does not decode ({len(data)} bytes)"
         ) from exc
     params: dict[str, object] = {}

@@ -1,5 +1,5 @@
 """A web3 connection with a deadline on every JSON-RPC call, and the mapping of transport
-failures onto `LedgerUnavailable`."""
+failures onto `LedgerUnavailable` and of other web3 failures onto `LedgerError`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,16 @@ from contextlib import contextmanager
 
 import requests
 from web3 import Web3
-from web3.exceptions import ProviderConnectionError, RequestTimedOut, Web3RPCError
+from web3.exceptions import (
+    BadFunctionCallOutput,
+    ProviderConnectionError,
+    RequestTimedOut,
+    Web3RPCError,
+)
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.providers.rpc import HTTPProvider
 
-from ledger.errors import LedgerUnavailable
+from ledger.errors import LedgerError, LedgerUnavailable
 
 TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (
     requests.RequestException,
@@ -43,12 +48,27 @@ def connect(rpc_url: str, timeout: float) -> Web3:
 
 @contextmanager
 def transport_guard(rpc_url: str, what: str) -> Iterator[None]:
-    """Turn connection refusals and timeouts inside the block into `LedgerUnavailable`."""
+    """Turn connection refusals and timeouts inside the block into `LedgerUnavailable`, and
+    the web3 errors the block did not handle itself into `LedgerError`, so that no web3
+    exception leaks out of `ledger`.
+
+    A JSON-RPC error response (`Web3RPCError`) is the node refusing the request; an empty
+    answer to a call (`BadFunctionCallOutput`) means no contract code at the address.
+    """
     try:
         yield
     except TRANSPORT_ERRORS as exc:
         raise LedgerUnavailable(
             f"ledger at {rpc_url} unavailable during {what}: {type(exc).__name__}: {exc}"
+        ) from exc
+    except Web3RPCError as exc:
+        raise LedgerError(
+            f"ledger at {rpc_url} refused {what}: {rpc_error_message(exc)}"
+        ) from exc
+    except BadFunctionCallOutput as exc:
+        raise LedgerError(
+            f"ledger at {rpc_url}: {what} returned no data (no contract code at the "
+            "address? a chain without the deployment?)"
         ) from exc
 
 

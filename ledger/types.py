@@ -10,6 +10,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from ledger.errors import MalformedChainData
+
 _PROVINCE = re.compile(r"^[A-Z]{2}$")
 
 
@@ -23,10 +25,13 @@ def province_to_bytes(province: str) -> bytes:
 
 
 def province_from_bytes(raw: bytes) -> str:
-    """b'JS' -> 'JS'. Raises ValueError for anything but two capital ASCII letters."""
+    """b'JS' -> 'JS'. Raises `MalformedChainData` for anything but two capital ASCII letters
+    (the bytes come from the chain, so a bad code is the chain's data, not our argument)."""
     text = bytes(raw).decode("ascii", errors="replace")
     if len(raw) != 2 or not _PROVINCE.match(text):
-        raise ValueError(f"bad on-chain province code 0x{bytes(raw).hex()}: want 2 capital letters")
+        raise MalformedChainData(
+            f"bad on-chain province code 0x{bytes(raw).hex()}: want 2 capital letters"
+        )
     return text
 
 

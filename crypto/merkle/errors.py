@@ -1,13 +1,19 @@
 """Exceptions of the Merkle log: one base callers catch, narrow kinds below it.
 
+:class:`MerkleError` sits under :class:`~crypto.errors.CryptoError`, so one ``except``
+covers every failure of ``crypto``; it stays a ``ValueError`` as it always was, since a
+bad proof or index is bad input and callers catch it as one.
+
 Messages name what was wrong and what was expected ("got X, want Y"); hashes appear in hex,
 never as raw bytes.
 """
 
 from __future__ import annotations
 
+from crypto.errors import CryptoError
 
-class MerkleError(ValueError):
+
+class MerkleError(CryptoError, ValueError):
     """Base of every error raised by ``crypto.merkle``."""
 
 

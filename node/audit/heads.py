@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from crypto.checkpoint import Checkpoint, NoteVerifier, checkpoint_note
+from crypto.checkpoint import Checkpoint, checkpoint_note
+from crypto.signed_note import NoteVerifier
 from crypto.signing import NodePublicKey
 from ledger.event_types import AuditHeadAnchored, AuditHeadWitnessed, Event
 

@@ -17,9 +17,10 @@ from collections.abc import Iterator, Sequence
 
 import nacl.signing
 
-from crypto.checkpoint import Checkpoint, NoteVerifier, checkpoint_note, head_signature
+from crypto.checkpoint import Checkpoint, checkpoint_note, head_signature
 from crypto.merkle import consistency, fetch_proof, fold_peaks, inclusion
 from crypto.merkle.node_id import NodeID
+from crypto.signed_note import NoteVerifier
 from crypto.signing import public_key_of
 from node.audit.errors import AuditNotFound, AuditRangeError
 from node.audit.events import AuditEvent, encode_entry

@@ -19,9 +19,10 @@ from typing import Final
 import nacl.signing
 
 from crypto.canonical import canonical_bytes, decode_canonical
-from crypto.checkpoint import NoteVerifier, verify_checkpoint
+from crypto.checkpoint import verify_checkpoint
 from crypto.errors import CryptoError
 from crypto.merkle import HASH_SIZE, MerkleError, hash_leaf, verify_inclusion
+from crypto.signed_note import NoteVerifier
 from crypto.signing import sign, verify
 from node.audit.errors import AuditEventError, InvalidReceipt
 from node.audit.events import decode_entry

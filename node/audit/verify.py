@@ -22,16 +22,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from crypto.checkpoint import (
-    Checkpoint,
-    MalformedNote,
-    NoteVerifier,
-    OriginMismatch,
-    verify_checkpoint,
-    verify_head_signature,
-)
-from crypto.errors import InvalidSignature
+from crypto.checkpoint import Checkpoint, verify_checkpoint, verify_head_signature
+from crypto.errors import InvalidSignature, MalformedNote, OriginMismatch
 from crypto.merkle import verify_consistency
+from crypto.signed_note import NoteVerifier
 from crypto.signing import NodePublicKey
 from node.audit.exchanges import ExchangeSide, one_sided_exchanges
 from node.audit.heads import AnchoredHead

@@ -18,14 +18,9 @@ from dataclasses import dataclass
 
 import nacl.signing
 
-from crypto.checkpoint import (
-    Checkpoint,
-    NoteVerifier,
-    add_signature,
-    head_signature,
-    verify_checkpoint,
-)
+from crypto.checkpoint import Checkpoint, head_signature, verify_checkpoint
 from crypto.merkle import MerkleError, verify_consistency
+from crypto.signed_note import NoteVerifier, add_signature
 from node.audit.errors import ForkDetected, InconsistentHead
 from node.audit.heads import ForkEvidence
 

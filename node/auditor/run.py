@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crypto.checkpoint import MalformedNote, parse_checkpoint
+from crypto.checkpoint import parse_checkpoint
+from crypto.errors import MalformedNote
 from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_origin, verify_log
 from node.auditor.chain import ChainView
 from node.auditor.client import AuditClient

@@ -25,9 +25,10 @@ from typing import Any
 
 import grpc
 
-from crypto.checkpoint import MalformedNote, NoteVerifier, verify_checkpoint
-from crypto.errors import CryptoError
+from crypto.checkpoint import verify_checkpoint
+from crypto.errors import CryptoError, MalformedNote
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
+from crypto.signed_note import NoteVerifier
 from ledger.errors import LedgerError
 from node.audit import audit_origin
 from node.auditor import AuditOptions, UnknownLog, audit_node

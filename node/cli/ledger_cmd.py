@@ -181,10 +181,10 @@ def _run(handler: Handler) -> Callable[[argparse.Namespace], int]:
             return _fail(args, 1, exc, {"revert": exc.name, "args": exc.error_args})
         except (LedgerUnavailable, TxTimeout) as exc:
             return _fail(args, 2, exc)
+        except (ValueError, OSError) as exc:  # before LedgerError: bad input exits 2
+            return _fail(args, 2, exc)
         except LedgerError as exc:
             return _fail(args, 1, exc)
-        except (ValueError, OSError) as exc:
-            return _fail(args, 2, exc)
         print(json.dumps(jsonable(payload), indent=2) if args.json else text)
         return 0
     return run

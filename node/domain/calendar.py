@@ -24,16 +24,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from node.domain.data_files import read_json_table
+from node.domain.errors import DomainError
 
 DATA_FILE = "holidays.json"
 _ONE_DAY = dt.timedelta(days=1)
 
 
-class CalendarNotCovered(ValueError):
+class CalendarNotCovered(DomainError, ValueError):
     """A date falls in a year the holiday calendar has no notice for."""
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(DomainError, ValueError):
     """The holiday calendar document is malformed."""
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from node.domain.data_files import read_json_table
+from node.domain.errors import DomainError
 from node.domain.fields import PENALTY_TYPES, SEVERITIES
 
 DATA_FILE = "publicity_rules.json"
@@ -31,11 +32,11 @@ BANDS = ("none", "minor", "general", "serious")  # ordered shortest to longest
 _RANK = {band: i for i, band in enumerate(BANDS)}
 
 
-class RuleTableError(ValueError):
+class RuleTableError(DomainError, ValueError):
     """The publicity rule table document is malformed."""
 
 
-class UnknownRuleVersion(ValueError):
+class UnknownRuleVersion(DomainError, ValueError):
     """A record names a rule version the table does not have."""
 
 

@@ -25,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from node.domain.errors import DomainError
 from node.domain.fields import BY_KIND, ENVELOPE, NATURAL_PERSON, FieldSpec
 from node.domain.identifiers import normalize_id_number
 from node.domain.publicity import RuleTable, publicity_end
@@ -138,7 +139,7 @@ _SPECS: dict[str, dict[str, FieldSpec]] = {
 }
 
 
-class RecordParseError(ValueError):
+class RecordParseError(DomainError, ValueError):
     """An object handed to :func:`parse_record` was not a valid record."""
 
 

@@ -10,13 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crypto.checkpoint import (
-    Checkpoint,
-    MalformedNote,
-    NoteVerifier,
-    checkpoint_note,
-    parse_checkpoint,
-)
+from crypto.checkpoint import Checkpoint, checkpoint_note, parse_checkpoint
+from crypto.errors import MalformedNote
+from crypto.signed_note import NoteVerifier
 from crypto.signing import SIGNATURE_SIZE
 from node._proto.credit.v1 import audit_pb2, common_pb2
 from node.audit import SignedHead

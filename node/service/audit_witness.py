@@ -30,7 +30,8 @@ from typing import Any, Final, Protocol
 
 import nacl.signing
 
-from crypto.checkpoint import NoteVerifier, verify_checkpoint
+from crypto.checkpoint import verify_checkpoint
+from crypto.signed_note import NoteVerifier
 from crypto.signing import node_public_key
 from ledger.errors import ContractRevert
 from ledger.types import AuditHead, Member, TxResult

@@ -7,13 +7,15 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from ledger_helpers import MEMBERS, digest
 
+from crypto.errors import KeyFileError
 from ledger.artifacts import CONTRACT_NAMES, load_artifact, parse_artifact
 from ledger.deploy import Deployment
 from ledger.errors import ArtifactError
 from ledger.event_types import EVENT_CLASSES, Event, snake_case
-from ledger.files import KeyFileError, member_to_json, read_key_file, read_members_file
+from ledger.files import create_account_key_file, member_to_json, read_key_file, read_members_file
 from ledger.proposals import (
     decode_proposal_data,
     encode_adopt_catalog,
@@ -87,7 +89,7 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
     key = tmp_path / "key"
     key.write_text("0x" + "ab" * 32 + "\n")
     key.chmod(0o644)
-    with pytest.raises(KeyFileError, match=r"mode 0644\); run: chmod 600"):
+    with pytest.raises(KeyFileError, match=r"mode 0644: .*Fix with: chmod 600"):
         read_key_file(key)
     key.chmod(0o600)
     assert read_key_file(key) == "0x" + "ab" * 32
@@ -95,8 +97,20 @@ def test_key_file_must_be_private(tmp_path: Path) -> None:
     with pytest.raises(KeyFileError, match="want 0x followed by 64 hex digits") as bad:
         read_key_file(key)
     assert "1234" not in str(bad.value)
-    with pytest.raises(KeyFileError, match="unreadable"):
+    with pytest.raises(KeyFileError, match="does not exist"):
         read_key_file(tmp_path / "missing")
+    key.write_text("0x" + "00" * 32)
+    with pytest.raises(KeyFileError, match="not a valid secp256k1 key"):
+        read_key_file(key)
+
+
+def test_account_key_file_created_0600_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "acct.key"
+    address = create_account_key_file(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert Account.from_key(read_key_file(path)).address == address
+    with pytest.raises(KeyFileError, match="already exists; refusing to overwrite"):
+        create_account_key_file(path)
 
 
 def test_members_file(tmp_path: Path) -> None:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from node.domain.errors import DomainError
 
-class CatalogError(Exception):
-    """Base class of every catalog error."""
+
+class CatalogError(DomainError):
+    """Base class of every catalog error (a :class:`~node.domain.errors.DomainError`)."""
 
 
 class MalformedCatalog(CatalogError, ValueError):

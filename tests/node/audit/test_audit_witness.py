@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from audit_helpers import IDENTITY, OTHER_KEY, WITNESS_SIGNERS, MemoryAudit, memory_log
 
-from crypto.checkpoint import NoteVerifier, open_note, sign_checkpoint, verify_head_signature
+from crypto.checkpoint import sign_checkpoint, verify_head_signature
 from crypto.errors import InvalidSignature
+from crypto.signed_note import NoteVerifier, open_note
 from crypto.signing import public_key_of
 from node.audit import (
     Cosignature,

@@ -10,8 +10,9 @@ from typing import Any
 import grpc
 from audit_node_helpers import AuditNet, entries
 
-from crypto.checkpoint import NoteVerifier, verify_checkpoint
+from crypto.checkpoint import verify_checkpoint
 from crypto.merkle import hash_leaf, verify_inclusion
+from crypto.signed_note import NoteVerifier
 from crypto.signing import node_public_key
 from node._proto.credit.v1 import audit_pb2
 from node.audit import Action, Decision, audit_origin, decode_entry

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from crypto.errors import KeyFileError
 from node.identity import IdentityFileError, TrustStore
 from node.identity.certs import LeafSpec, issue_leaf, make_ca, new_tls_key
 from node.identity.files import (
@@ -27,7 +28,7 @@ def test_private_key_round_trip_and_no_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "k.key"
     write_tls_private_key(path, key)
     assert load_tls_private_key(path).private_numbers() == key.private_numbers()
-    with pytest.raises(IdentityFileError, match=r"k\.key already exists; refusing to overwrite"):
+    with pytest.raises(KeyFileError, match=r"k\.key already exists; refusing to overwrite"):
         write_tls_private_key(path, new_tls_key())
     assert [p.name for p in tmp_path.iterdir()] == ["k.key"]  # no temp file left behind
 
@@ -36,7 +37,7 @@ def test_readable_private_key_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "k.key"
     write_tls_private_key(path, new_tls_key())
     os.chmod(path, 0o640)
-    with pytest.raises(IdentityFileError, match=r"has mode 0640; want 0600 \(fix with: chmod 600"):
+    with pytest.raises(KeyFileError, match=r"has mode 0640: .*want 0600\. Fix with: chmod 600"):
         load_tls_private_key(path)
 
 
@@ -46,6 +47,20 @@ def test_missing_and_malformed_files(tmp_path: Path) -> None:
     (tmp_path / "junk.pem").write_text("junk")
     with pytest.raises(IdentityFileError, match=r"junk\.pem is not a PEM certificate"):
         load_certificate(tmp_path / "junk.pem")
+    (tmp_path / "junk.key").write_text("junk")
+    os.chmod(tmp_path / "junk.key", 0o600)
+    with pytest.raises(IdentityFileError, match=r"junk\.key is not an unencrypted PEM private key"):
+        load_tls_private_key(tmp_path / "junk.key")
+
+
+def test_certificate_written_0644_never_overwritten(tmp_path: Path) -> None:
+    key = new_tls_key()
+    path = tmp_path / "sub" / "ca.pem"
+    write_certificate(path, make_ca(key, "JS", NOW))
+    assert path.stat().st_mode & 0o777 == 0o644
+    with pytest.raises(IdentityFileError, match=r"ca\.pem already exists; refusing to overwrite"):
+        write_certificate(path, make_ca(key, "JS", NOW))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["ca.pem"]
 
 
 def test_ledger_account_file(tmp_path: Path) -> None:
@@ -58,7 +73,7 @@ def test_ledger_account_file(tmp_path: Path) -> None:
     assert Account.from_key(key).address == address
     (tmp_path / "bad.key").write_text("0x1234\n")
     os.chmod(tmp_path / "bad.key", 0o600)
-    with pytest.raises(IdentityFileError, match=r"does not hold a ledger key"):
+    with pytest.raises(KeyFileError, match=r"want 0x followed by 64 hex digits"):
         load_ledger_account_key(tmp_path / "bad.key")
 
 
