@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from ledger.devchain import DEV_CHAIN_ID, free_port
-from node.cli.init_cmd import init_node
+from node.config_build import init_node
 from node.consortium.configs import link_peers
 from node.consortium.database import ensure_schema, schema_name, schema_url
 from node.consortium.errors import ConsortiumError
