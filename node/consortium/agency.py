@@ -16,33 +16,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import grpc
-
 from crypto.signing import NodePublicKey
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
-from node._proto.credit.v1 import common_pb2, query_pb2
 from node.authz.grants import KINDS, make_grant
-from node.cli.query_cmd import record_json
 from node.cli.verify_answer_cmd import verify_record
 from node.consortium.errors import ConsortiumError
 from node.consortium.identities import AGENCY_ALIAS, agency_label
 from node.consortium.layout import ConsortiumDoc, IdentityEntry
-from node.consortium.nodes import identity_channel
-from node.grpc.stubs import query_stub
+from node.consortium.nodes import identity_target
+from node.grpc.calls import CallFailed, query
 from node.identity.files import load_tls_private_key
 
-__all__ = ["Answer", "Queried", "agency_at", "mask", "query_subject", "verify_answer",
-           "write_grant"]
+__all__ = ["Answer", "Queried", "agency_at", "query_subject", "verify_answer", "write_grant"]
 
 CONSENT_TEXT = "demo consent: the subject authorizes this agency's query (synthetic data)"
-
-
-def mask(identifier: str) -> str:
-    """An identifier with all but its first four and last two characters hidden."""
-    if len(identifier) <= 6:
-        return "*" * len(identifier)
-    return identifier[:4] + "*" * (len(identifier) - 6) + identifier[-2:]
 
 
 @dataclass(frozen=True)
@@ -94,19 +82,14 @@ def query_subject(doc: ConsortiumDoc, subject: str, purpose: str, grant: bytes |
     agency accredited there, with ``grant`` (None: none); ConsortiumError if refused.
     ``include_foreign`` adds the peer provinces' records the node holds or fetches."""
     agency = agency_at(doc, node)
-    ref = common_pb2.SubjectRef(id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject)
-    request = query_pb2.QueryRequest(purpose=purpose, subject=ref,
-                                     include_foreign=include_foreign)
-    if grant is not None:
-        request.grant.canonical_grant = grant
+    target = identity_target(agency, doc.provinces[agency.province].grpc)
     started = time.monotonic()
     try:
-        with identity_channel(agency, doc.provinces[agency.province].grpc) as channel:
-            answer = query_stub(channel).Query(request, timeout=timeout)
-    except grpc.RpcError as exc:
-        raise ConsortiumError(f"query at the {agency.province} node refused: "
-                              f"{exc.code().name}: {exc.details()}") from exc
-    return Answer([record_json(r) for r in answer.records], answer.receipt.request_id,
+        answer = query(target, purpose, subject, grant=grant,
+                       include_foreign=include_foreign, timeout=timeout)
+    except CallFailed as exc:
+        raise ConsortiumError(f"query at the {agency.province} node refused: {exc}") from exc
+    return Answer(answer["records"], answer["receipt"]["request_id"],
                   time.monotonic() - started)
 
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 
-import grpc
-
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
 from node.auditor import AuditClient, AuditOptions, ChainView, NodeAudit, audit_node
 from node.consortium.demo import DemoFailed, DemoRun
-from node.consortium.nodes import identity_channel
+from node.consortium.nodes import identity_target
+from node.grpc.calls import CallFailed, call_failures, channel
 
 __all__ = ["EXCHANGE_SLACK", "audit_step"]
 
@@ -61,10 +60,10 @@ def audit_step(run: DemoRun) -> list[str]:
     auditor = doc.identity("auditor")
     try:
         ledger = LedgerClient(doc.ledger.rpc_url, doc.ledger.contracts, timeout=10.0)
-        with ExitStack() as stack:
-            clients = {p: AuditClient(stack.enter_context(identity_channel(auditor, e.grpc)),
-                                      timeout=60.0)
-                       for p, e in doc.provinces.items()}
+        with call_failures(), ExitStack() as stack:
+            targets = {p: identity_target(auditor, e.grpc) for p, e in doc.provinces.items()}
+            clients = {p: AuditClient(stack.enter_context(channel(t)), timeout=60.0)
+                       for p, t in targets.items()}
             # (1)
             sizes = {p: int(c.latest_head().tree_size) for p, c in clients.items()}
             # (2)
@@ -77,7 +76,7 @@ def audit_step(run: DemoRun) -> list[str]:
             verdicts = [audit_node(client, chain, province=province, options=options,
                                    peers={p: c for p, c in clients.items() if p != province})
                         for province, client in clients.items()]
-    except (grpc.RpcError, LedgerError) as exc:
+    except (CallFailed, LedgerError) as exc:
         raise DemoFailed(f"auditing the nodes failed: {exc}") from exc
     run.facts["audit"] = {v.province: v.to_json() for v in verdicts}
     lines = [f"each node's log anchored and co-signed on-chain ({waited:.1f} s wait); "

@@ -24,10 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import grpc
-
-from node._proto.credit.v1 import common_pb2, query_pb2
-from node.consortium.agency import agency_at, mask, query_subject, verify_answer, write_grant
+from node.consortium.agency import agency_at, query_subject, verify_answer, write_grant
 from node.consortium.demo_summary import cli_name
 from node.consortium.exchange_watch import (
     Arrival,
@@ -38,8 +35,8 @@ from node.consortium.exchange_watch import (
     watch_arrivals,
 )
 from node.consortium.readback import node_figures
-from node.grpc.client import tls_channel
-from node.grpc.stubs import query_stub
+from node.domain.identifiers import mask
+from node.grpc.calls import CallFailed, TlsTarget, query
 from node.identity import Layout
 
 if TYPE_CHECKING:
@@ -61,13 +58,11 @@ def _refused_elsewhere(doc: ConsortiumDoc, holder: str, node: str, subject: str)
     """Query ``node`` with the certificate of the agency accredited in ``holder``."""
     agency = agency_at(doc, holder)
     ca = Layout(Path(doc.provinces[node].data_dir)).ca_cert
-    request = query_pb2.QueryRequest(purpose=PURPOSE, subject=common_pb2.SubjectRef(id=subject))
+    target = TlsTarget(doc.provinces[node].grpc, Path(agency.cert), Path(agency.key), ca)
     try:
-        with tls_channel(doc.provinces[node].grpc, cert=Path(agency.cert),
-                         key=Path(agency.key), ca=ca) as channel:
-            query_stub(channel).Query(request, timeout=10.0)
-    except grpc.RpcError as exc:
-        return f"{exc.code().name}"
+        query(target, PURPOSE, subject, timeout=10.0)
+    except CallFailed as exc:
+        return exc.code
     return "ANSWERED"
 
 

@@ -10,7 +10,7 @@ import shutil
 import time
 
 from ledger.client import LedgerClient
-from node.consortium.agency import Queried, mask, query_subject, verify_answer, write_grant
+from node.consortium.agency import Queried, query_subject, verify_answer, write_grant
 from node.consortium.demo import DemoFailed, DemoRun, Step
 from node.consortium.demo_audit import audit_step
 from node.consortium.demo_exchange import exchange
@@ -19,6 +19,7 @@ from node.consortium.lifecycle import consortium_down, consortium_up
 from node.consortium.progress import Progress
 from node.consortium.readback import wait_anchored
 from node.consortium.workload import submit_all, synthesize
+from node.domain.identifiers import mask
 
 __all__ = ["STEPS", "purpose_for"]
 

@@ -15,17 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import grpc
-
-from node._proto.credit.v1 import ingest_pb2
 from node.consortium.agency import Answer, query_subject
 from node.consortium.errors import ConsortiumError
 from node.consortium.layout import ConsortiumDoc
-from node.consortium.nodes import identity_channel
+from node.consortium.nodes import identity_target
 from node.consortium.readback import node_figures
 from node.domain.synth import generate_records
 from node.exchange.categories import ON_REQUEST_KINDS
-from node.grpc.stubs import ingest_stub
+from node.grpc.calls import CallFailed, submit_records
 
 __all__ = ["Arrival", "fresh_entry", "replicated_count", "submit_entry", "wait_replicated",
            "watch_arrivals"]
@@ -72,18 +69,14 @@ def submit_entry(doc: ConsortiumDoc, province: str, entry: Mapping[str, object],
     ConsortiumError when the call fails or the node does not take it as new.
     """
     line = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+    target = identity_target(doc.identity(f"platform.{province}"), doc.provinces[province].grpc)
     try:
-        with identity_channel(doc.identity(f"platform.{province}"),
-                              doc.provinces[province].grpc) as channel:
-            ack = ingest_stub(channel).SubmitRecords(
-                ingest_pb2.SubmitRecordsRequest(records=[line], source="demo-exchange"),
-                timeout=timeout)
-    except grpc.RpcError as exc:
-        raise ConsortiumError(f"submitting to the {province} node failed: "
-                              f"{exc.code().name}: {exc.details()}") from exc
+        ack = submit_records(target, [line], "demo-exchange", timeout=timeout)
+    except CallFailed as exc:
+        raise ConsortiumError(f"submitting to the {province} node failed: {exc}") from exc
     acked = time.monotonic()
-    if len(ack.accepted) != 1 or ack.accepted[0].duplicate:
-        codes = [e.code for r in ack.rejected for e in r.errors]
+    if ack.accepted != 1 or ack.duplicates:
+        codes = [code for r in ack.rejected for code, _, _ in r.errors]
         raise ConsortiumError(f"the {province} node did not take the entry as new "
                               f"(rejected: {codes or 'none'}; a repeat of an earlier one?)")
     return acked

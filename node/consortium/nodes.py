@@ -10,23 +10,18 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from node.consortium.errors import ConsortiumError
 from node.consortium.layout import ConsortiumDoc, IdentityEntry, ProvinceEntry
 from node.consortium.processes import is_running, log_tail, spawn_detached
-from node.grpc.client import tls_channel
+from node.grpc.calls import TlsTarget, is_serving
 
-__all__ = ["identity_channel", "is_healthy", "node_running", "start_node", "wait_healthy"]
+__all__ = ["identity_target", "is_healthy", "node_running", "start_node", "wait_healthy"]
 
 
-def identity_channel(identity: IdentityEntry, endpoint: str) -> Any:
-    """A mutual-TLS channel to ``endpoint`` presenting ``identity``."""
-    return tls_channel(endpoint, cert=Path(identity.cert), key=Path(identity.key),
-                       ca=Path(identity.ca))
+def identity_target(identity: IdentityEntry, endpoint: str) -> TlsTarget:
+    """A call to ``endpoint`` over mutual TLS presenting ``identity``."""
+    return TlsTarget(endpoint, Path(identity.cert), Path(identity.key), Path(identity.ca))
 
 
 def node_running(entry: ProvinceEntry) -> bool:
@@ -45,13 +40,7 @@ def start_node(entry: ProvinceEntry) -> int:
 
 def is_healthy(identity: IdentityEntry, endpoint: str, *, timeout: float = 2.0) -> bool:
     """One health check of ``endpoint``: True when it answers SERVING within ``timeout``."""
-    try:
-        with identity_channel(identity, endpoint) as channel:
-            stub = health_pb2_grpc.HealthStub(channel)
-            answer = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
-    except grpc.RpcError:
-        return False
-    return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
+    return is_serving(identity_target(identity, endpoint), timeout=timeout)
 
 
 def wait_healthy(doc: ConsortiumDoc, provinces: Sequence[str], *, timeout: float) -> None:

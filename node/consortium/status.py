@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import grpc
 from eth_account import Account
 from eth_utils.address import to_checksum_address
 
 from ledger.devkeys import DEV_KEYS
 from ledger.errors import LedgerError
 from ledger.rpc import connect, transport_guard
-from node._proto.credit.v1 import node_pb2
 from node.consortium.layout import ConsortiumDoc
 from node.consortium.ledger_setup import anvil_marker
-from node.consortium.nodes import identity_channel, is_healthy, node_running
+from node.consortium.nodes import identity_target, is_healthy, node_running
 from node.consortium.processes import is_running
-from node.grpc.stubs import node_stub
+from node.grpc.calls import CallFailed
+from node.grpc.calls import node_status as read_node_status
 
 __all__ = ["FIELDS", "consortium_status", "format_status", "ledger_status", "node_status"]
 
@@ -39,16 +38,13 @@ def node_status(doc: ConsortiumDoc, province: str, *, timeout: float = 5.0) -> d
     if not out["healthy"]:
         return out
     try:
-        with identity_channel(auditor, entry.grpc) as channel:
-            answer = node_stub(channel).GetStatus(node_pb2.GetStatusRequest(), timeout=timeout)
-    except grpc.RpcError as exc:
-        out["error"] = f"GetStatus: {exc.code().name}: {exc.details()}"
+        answer = read_node_status(identity_target(auditor, entry.grpc), timeout=timeout)
+    except CallFailed as exc:
+        out["error"] = f"GetStatus: {exc}"
         return out
-    out.update({name: int(getattr(answer, name)) for name in FIELDS})
-    out["peers_configured"] = int(answer.peers_configured)
-    out["foreign_records"] = int(answer.foreign_records)
-    out["catalog_version"] = int(answer.catalog_version)
-    out["quarantined"] = int(answer.quarantined)
+    out.update({name: answer[name] for name in FIELDS})
+    for name in ("peers_configured", "foreign_records", "catalog_version", "quarantined"):
+        out[name] = answer[name]
     return out
 
 

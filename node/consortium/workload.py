@@ -15,16 +15,14 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import grpc
-
-from node.cli.submit_cmd import chunks
 from node.consortium.errors import ConsortiumError
 from node.consortium.layout import ConsortiumDoc
-from node.consortium.nodes import identity_channel
+from node.consortium.nodes import identity_target
 from node.consortium.progress import Progress
+from node.domain.lines import line_chunks
 from node.domain.records import parse_record, subject_identifier
 from node.domain.synth import generate_records
-from node.grpc.stubs import ingest_stub
+from node.grpc.calls import CallFailed, submit_stream
 
 __all__ = ["ProvinceWorkload", "Subject", "SubmitOutcome", "submit_all", "synthesize"]
 
@@ -92,19 +90,18 @@ def _submit_one(doc: ConsortiumDoc, work: ProvinceWorkload, progress: Progress,
     outcome = SubmitOutcome()
     started = time.monotonic()
     identity = doc.identity(f"platform.{work.province}")
+    target = identity_target(identity, doc.provinces[work.province].grpc)
     try:
-        with identity_channel(identity, doc.provinces[work.province].grpc) as channel:
-            requests = chunks(work.lines, CHUNK, f"demo-{work.province.lower()}")
-            for answer in ingest_stub(channel).SubmitStream(requests, timeout=timeout):
-                outcome.accepted += len(answer.result.accepted)
-                outcome.rejected += len(answer.result.rejected)
-                outcome.errors.extend(
-                    f"line {r.line}: " + "; ".join(f"{e.code} {e.field}" for e in r.errors)
-                    for r in answer.result.rejected)
-                progress.add(len(answer.result.accepted) + len(answer.result.rejected))
-    except grpc.RpcError as exc:
-        raise ConsortiumError(f"submitting to the {work.province} node failed: "
-                              f"{exc.code().name}: {exc.details()}") from exc
+        for answer in submit_stream(target, line_chunks(work.lines, CHUNK),
+                                    f"demo-{work.province.lower()}", timeout=timeout):
+            outcome.accepted += answer.accepted
+            outcome.rejected += len(answer.rejected)
+            outcome.errors.extend(
+                f"line {r.line}: " + "; ".join(f"{code} {name}" for code, name, _ in r.errors)
+                for r in answer.rejected)
+            progress.add(answer.accepted + len(answer.rejected))
+    except CallFailed as exc:
+        raise ConsortiumError(f"submitting to the {work.province} node failed: {exc}") from exc
     outcome.seconds = time.monotonic() - started
     return outcome
 

@@ -15,7 +15,6 @@ import pytest
 from crypto.canonical import canonical_bytes
 from ledger.devchain import DevChain
 from node.cli.main import main
-from node.consortium.agency import mask
 from node.consortium.catalog_doc import catalog_choice
 from node.consortium.database import schema_name, schema_url
 from node.consortium.errors import ConsortiumError
@@ -32,6 +31,7 @@ from node.consortium.processes import is_running, log_tail, spawn_detached, stop
 from node.consortium.progress import Progress
 from node.consortium.provision import create_consortium
 from node.consortium.workload import pick_subjects
+from node.domain.identifiers import mask
 from node.domain.records import parse_record, subject_identifier
 from node.domain.synth import generate_records
 
@@ -66,10 +66,14 @@ def test_malformed_doc_is_refused_naming_the_file(tmp_path: Path) -> None:
         _doc().identity("agency")
 
 
-def test_mask_hides_all_but_four_and_two_characters() -> None:
-    assert mask("11010519491231002X") == "1101************2X"
-    assert mask("91310000MA8GLY708X") == "9131************8X"
-    assert mask("12345") == "*****"
+def test_the_demo_masks_subjects_with_the_products_rule() -> None:
+    """The demo prints subjects as the product does everywhere: first two, last two."""
+    from node.consortium import demo_exchange, demo_steps
+
+    assert demo_steps.mask is mask and demo_exchange.mask is mask
+    assert mask("11010519491231002X") == "11**************2X"
+    assert mask("91310000MA8GLY708X") == "91**************8X"
+    assert mask("1234") == "****"
 
 
 def test_schema_url_sets_search_path_and_keeps_other_options() -> None:
