@@ -31,7 +31,7 @@ from node.audit import audit_origin
 from node.auditor import AuditOptions, UnknownLog, audit_node
 from node.auditor.run import NodeAudit
 from node.cli.audit_targets import Targets, UsageError, add_target_args, open_targets
-from node.consortium.progress import Progress
+from node.devnet.progress import Progress
 from node.grpc.audit_wire import head_note
 from node.grpc.calls import CallFailed
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from node.auditor import AuditClient, ChainView
-from node.consortium.layout import ConsortiumDoc, ConsortiumLayout
+from node.devnet.layout import ConsortiumDoc, ConsortiumLayout
 from node.grpc.calls import TlsTarget, call_failures, channel
 
 __all__ = ["Targets", "UsageError", "add_target_args", "open_targets"]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from node.consortium.layout import ConsortiumDoc, IdentityEntry
+    from node.devnet.layout import ConsortiumDoc, IdentityEntry
     from node.grpc.calls import TlsTarget
 
 __all__ = ["TLS_FLAGS", "FlagError", "add_consortium_arguments",
@@ -49,7 +49,7 @@ def add_consortium_arguments(parser: argparse.ArgumentParser, *, who: str | None
 
 def load_consortium(directory: Path) -> ConsortiumDoc:
     """``DIR/consortium.json``; FlagError naming ``--consortium`` when absent or malformed."""
-    from node.consortium.layout import ConsortiumDoc  # loads web3: only when asked for
+    from node.devnet.layout import ConsortiumDoc  # loads web3: only when asked for
 
     path = Path(directory) / "consortium.json"
     try:
