@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from node.cli.synth_cmd import write_jsonl  # noqa: E402
-from node.domain.synth import generate_records  # noqa: E402
+from node.devnet.synth import generate_records  # noqa: E402
 
 CLI = str(REPO / ".venv" / "bin" / "credit-node")
 TODAY = "2026-11-28"  # after every generated date

@@ -26,10 +26,10 @@ from ledger.devchain import free_port
 from ledger.devkeys import DEV_KEYS
 from ledger.types import MemberSpec
 from node._proto.credit.v1 import ingest_pb2
-from node.cli.init_cmd import init_node
 from node.config import config_from_dict, config_to_dict, load_config, write_config
+from node.config_build import init_node
+from node.devnet.synth.generator import generate_records
 from node.domain.catalog import packaged_catalogs, packaged_mappings
-from node.domain.synth.generator import generate_records
 from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub
 from node.identity import Layout

@@ -23,8 +23,6 @@ import json
 import sys
 from typing import Any
 
-import grpc
-
 from crypto.checkpoint import verify_checkpoint
 from crypto.errors import CryptoError, MalformedNote
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
@@ -34,8 +32,9 @@ from node.audit import audit_origin
 from node.auditor import AuditOptions, UnknownLog, audit_node
 from node.auditor.run import NodeAudit
 from node.cli.audit_targets import Targets, UsageError, add_target_args, open_targets
-from node.consortium.progress import Progress
+from node.devnet.progress import Progress
 from node.grpc.audit_wire import head_note
+from node.grpc.calls import CallFailed
 
 
 def register(subparsers: Any) -> None:
@@ -66,15 +65,15 @@ def register(subparsers: Any) -> None:
 
 
 def _fail(error: Exception) -> int:
-    if isinstance(error, grpc.RpcError):
-        detail = f"{error.code().name}: {error.details()}"
+    if isinstance(error, CallFailed):
+        detail = str(error)
     else:
         detail = f"{type(error).__name__}: {error}"
     print(f"credit-node audit: cannot audit: {detail}", file=sys.stderr)
     return 2
 
 
-_UNUSABLE = (UsageError, UnknownLog, OSError, ValueError, LedgerError, grpc.RpcError)
+_UNUSABLE = (UsageError, UnknownLog, OSError, ValueError, LedgerError, CallFailed)
 
 
 def verify_targets(targets: Targets, options: AuditOptions) -> NodeAudit:

@@ -16,8 +16,8 @@ from pathlib import Path
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from node.auditor import AuditClient, ChainView
-from node.consortium.layout import ConsortiumDoc, ConsortiumLayout
-from node.grpc.client import tls_channel
+from node.devnet.layout import ConsortiumDoc, ConsortiumLayout
+from node.grpc.calls import TlsTarget, call_failures, channel
 
 __all__ = ["Targets", "UsageError", "add_target_args", "open_targets"]
 
@@ -92,7 +92,7 @@ def open_targets(args: argparse.Namespace, *, with_peers: bool) -> Iterator[Targ
     """Channels to the node (and, from a consortium with ``with_peers``, to the others).
 
     Raises ``UsageError`` for options that name nothing usable, ``OSError`` /
-    ``ValueError`` for unreadable files.
+    ``ValueError`` for unreadable files; a failed call inside surfaces as ``CallFailed``.
     """
     if args.consortium is not None:
         if not args.node:
@@ -112,13 +112,12 @@ def open_targets(args: argparse.Namespace, *, with_peers: bool) -> Iterator[Targ
         endpoints = {province: _Endpoint(args.endpoint, args.cert, args.key, args.ca)}
         wanted = args.province
         with_peers = False
-    with ExitStack() as stack:
+    with call_failures(), ExitStack() as stack:
         clients = {}
         for name, e in endpoints.items():
             if name != province and not with_peers:
                 continue
-            channel = stack.enter_context(tls_channel(e.address, cert=e.cert, key=e.key,
-                                                      ca=e.ca))
-            clients[name] = AuditClient(channel, timeout=args.timeout)
+            opened = stack.enter_context(channel(TlsTarget(e.address, e.cert, e.key, e.ca)))
+            clients[name] = AuditClient(opened, timeout=args.timeout)
         node = clients.pop(province)
         yield Targets(node, chain, wanted, clients)

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from node.config import ConfigError
-from node.consortium.errors import ConsortiumError
-from node.consortium.layout import DEFAULT_PROVINCES
-from node.consortium.lifecycle import consortium_down, consortium_up, load_doc
-from node.consortium.status import consortium_status, format_status
+from node.devnet.errors import ConsortiumError
+from node.devnet.layout import DEFAULT_PROVINCES
+from node.devnet.lifecycle import consortium_down, consortium_up, load_doc
+from node.devnet.status import consortium_status, format_status
 from node.domain.fields import PROVINCES
 
 __all__ = ["register", "run_down", "run_status", "run_up"]

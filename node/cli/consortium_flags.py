@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from node.consortium.layout import ConsortiumDoc, IdentityEntry
+    from node.devnet.layout import ConsortiumDoc, IdentityEntry
+    from node.grpc.calls import TlsTarget
 
-__all__ = ["TLS_FLAGS", "FlagError", "TlsTarget", "add_consortium_arguments",
+__all__ = ["TLS_FLAGS", "FlagError", "add_consortium_arguments",
            "consortium_identity", "load_consortium", "resolve_tls"]
 
 TLS_FLAGS: Final = ("endpoint", "cert", "key", "ca")
@@ -33,16 +33,6 @@ TLS_FLAGS: Final = ("endpoint", "cert", "key", "ca")
 class FlagError(ValueError):
     """The command line lacks a flag or names something the consortium does not have; the
     message names the flag."""
-
-
-@dataclass(frozen=True)
-class TlsTarget:
-    """Where to call and as whom: ``host:port``, client certificate and key, the node's CA."""
-
-    endpoint: str
-    cert: Path
-    key: Path
-    ca: Path
 
 
 def add_consortium_arguments(parser: argparse.ArgumentParser, *, who: str | None,
@@ -59,7 +49,7 @@ def add_consortium_arguments(parser: argparse.ArgumentParser, *, who: str | None
 
 def load_consortium(directory: Path) -> ConsortiumDoc:
     """``DIR/consortium.json``; FlagError naming ``--consortium`` when absent or malformed."""
-    from node.consortium.layout import ConsortiumDoc  # loads web3: only when asked for
+    from node.devnet.layout import ConsortiumDoc  # loads web3: only when asked for
 
     path = Path(directory) / "consortium.json"
     try:
@@ -98,6 +88,8 @@ def resolve_tls(args: argparse.Namespace, *, who: str, label: Callable[[str], st
     """The endpoint and identity of a call: explicit ``--endpoint --cert --key --ca``,
     each defaulting (with ``--consortium``) to province ``--<who>``'s node and identity
     ``label(P)``. FlagError names the first missing flag."""
+    from node.grpc.calls import TlsTarget  # loads grpc: only for the commands that call
+
     found: dict[str, str] = {}
     if args.consortium is not None:
         doc, province, identity = consortium_identity(args, who, label)

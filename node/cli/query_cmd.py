@@ -24,15 +24,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import grpc
-
-from node._proto.credit.v1 import common_pb2, query_pb2
 from node.cli.consortium_flags import FlagError, add_consortium_arguments, resolve_tls
 from node.cli.submit_cmd import add_tls_arguments
-from node.grpc.client import tls_channel
-from node.grpc.stubs import query_stub
-
-_KIND = {v: k for k, v in common_pb2.RecordKind.items()}
+from node.grpc.calls import CallFailed, query
 
 
 def register(subparsers: Any) -> None:
@@ -52,35 +46,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run, timeout=30.0)
 
 
-def record_json(record: Any) -> dict[str, Any]:
-    """One AnsweredRecord as JSON: bytes as hex, the header as its JSON text."""
-    env = record.envelope
-    return {
-        "province": env.province,
-        "kind": _KIND.get(env.kind, "").removeprefix("RECORD_KIND_").lower(),
-        "record_no": env.record_no,
-        "commitment": record.commitment.hex(),
-        "shared_category": env.shared_category,
-        "local_category": env.local_category,
-        "payload": json.loads(record.minimized_payload or b"{}"),
-        "withheld_fields": list(record.withheld_fields),
-        "objection_flagged": record.objection_flagged,
-        "proof": {
-            "leaf_index": record.leaf_index,
-            "inclusion_proof": [h.hex() for h in record.inclusion_proof],
-            "batch_header": record.batch_header.decode("ascii"),
-            "header_signature": record.header_signature.hex(),
-            "anchor": {
-                "chain_id": record.anchor.chain_id,
-                "contract": "0x" + record.anchor.contract.hex(),
-                "tx_hash": "0x" + record.anchor.tx_hash.hex(),
-                "block_number": record.anchor.block_number,
-                "seq": record.anchor.seq,
-            },
-        },
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``credit-node query``: 0 answered, 1 refused or failed, 2 a flag is
     missing."""
@@ -89,27 +54,15 @@ def run(args: argparse.Namespace) -> int:
     except FlagError as exc:
         print(f"credit-node query: error: {exc}", file=sys.stderr)
         return 2
-    request = query_pb2.QueryRequest(purpose=args.purpose, subject=common_pb2.SubjectRef(
-        id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=args.subject),
-        include_foreign=args.include_foreign)
     try:
-        if args.grant is not None:
-            request.grant.canonical_grant = args.grant.read_bytes().strip()
-        with tls_channel(target.endpoint, cert=target.cert, key=target.key,
-                         ca=target.ca) as channel:
-            answer = query_stub(channel).Query(request, timeout=args.timeout)
-    except grpc.RpcError as exc:
-        print(f"credit-node query: error: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        grant = args.grant.read_bytes().strip() if args.grant is not None else None
+        doc = query(target, args.purpose, args.subject, grant=grant,
+                    include_foreign=args.include_foreign, timeout=args.timeout)
+    except CallFailed as exc:
+        print(f"credit-node query: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"credit-node query: error: {exc}", file=sys.stderr)
         return 1
-    receipt = answer.receipt
-    doc = {
-        "records": [record_json(r) for r in answer.records],
-        "receipt": {"request_id": receipt.request_id,
-                    "audit_leaf_index": receipt.audit_leaf_index,
-                    "answered_at": receipt.answered_at.ToJsonString()},
-    }
     print(json.dumps(doc, ensure_ascii=False, indent=2))
     return 0

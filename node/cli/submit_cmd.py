@@ -18,21 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-import grpc
-
-from node._proto.credit.v1 import ingest_pb2
-from node.cli.consortium_flags import (
-    FlagError,
-    TlsTarget,
-    add_consortium_arguments,
-    resolve_tls,
-)
-from node.grpc.client import tls_channel
-from node.grpc.stubs import ingest_stub
+from node.cli.consortium_flags import FlagError, add_consortium_arguments, resolve_tls
+from node.domain.lines import line_chunks
+from node.grpc.calls import CallFailed, TlsTarget, submit_stream
 
 
 def add_tls_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,44 +55,21 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def chunks(lines: Iterable[str], size: int, source: str) -> Iterator[Any]:
-    """SubmitStreamRequests of ``size`` non-blank lines each, with their first line number."""
-    batch: list[bytes] = []
-    first = 0
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        if not batch:
-            first = number
-        batch.append(line.rstrip("\n").encode("utf-8"))
-        if len(batch) >= size:
-            yield _request(batch, source, first)
-            batch = []
-    if batch:
-        yield _request(batch, source, first)
-
-
-def _request(batch: list[bytes], source: str, first: int) -> Any:
-    # Blank lines are skipped, so positions map to lines only without them; first_line
-    # still locates the chunk.
-    return ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
-        records=batch, source=source, first_line=first))
-
-
 def submit_file(stream: TextIO, source: str, args: argparse.Namespace) -> dict[str, Any]:
     accepted = rejected = 0
     errors: list[dict[str, object]] = []
     progress = sys.stderr.isatty()
-    with tls_channel(args.endpoint, cert=args.cert, key=args.key, ca=args.ca) as channel:
-        stub = ingest_stub(channel)
-        for answer in stub.SubmitStream(chunks(stream, args.chunk, source), timeout=args.timeout):
-            accepted += len(answer.result.accepted)
-            rejected += len(answer.result.rejected)
-            for r in answer.result.rejected:
-                errors.append({"line": r.line, "record_no": r.record_no, "errors": [
-                    {"code": e.code, "field": e.field, "message": e.message} for e in r.errors]})
-            if progress:
-                print(f"\r{accepted} accepted, {rejected} rejected", end="", file=sys.stderr)
+    target = TlsTarget(args.endpoint, args.cert, args.key, args.ca)
+    for answer in submit_stream(target, line_chunks(stream, args.chunk), source,
+                                timeout=args.timeout):
+        accepted += answer.accepted
+        rejected += len(answer.rejected)
+        for r in answer.rejected:
+            errors.append({"line": r.line, "record_no": r.record_no, "errors": [
+                {"code": code, "field": name, "message": message}
+                for code, name, message in r.errors]})
+        if progress:
+            print(f"\r{accepted} accepted, {rejected} rejected", end="", file=sys.stderr)
     if progress:
         print(file=sys.stderr)
     return {"accepted": accepted, "rejected": rejected, "errors": errors}
@@ -122,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             with open(args.file, encoding="utf-8") as handle:
                 summary = submit_file(handle, Path(args.file).name, args)
-    except grpc.RpcError as exc:
-        print(f"credit-node submit: error: {exc.code().name}: {exc.details()}", file=sys.stderr)
+    except CallFailed as exc:
+        print(f"credit-node submit: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"credit-node submit: error: {exc}", file=sys.stderr)

@@ -21,8 +21,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from node.devnet.synth import generate_records
 from node.domain.fields import PROVINCES
-from node.domain.synth import generate_records
 
 __all__ = ["register", "run", "write_jsonl"]
 

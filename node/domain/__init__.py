@@ -1,4 +1,4 @@
 """Domain rules as plain functions over plain data.
 
-Records, identifiers, validation, publicity periods, the holiday calendar, synthetic data.
+Records, identifiers, validation, publicity periods, the holiday calendar.
 """

@@ -22,7 +22,7 @@ from exchange_helpers import Consortium, public_dishonesty, records_of, wait_for
 
 from ledger.devchain import DEV_CHAIN_ID
 from node.cli.main import main
-from node.consortium.layout import ConsortiumDoc, IdentityEntry, LedgerEntry, ProvinceEntry
+from node.devnet.layout import ConsortiumDoc, IdentityEntry, LedgerEntry, ProvinceEntry
 
 pytestmark = pytest.mark.anvil
 

@@ -21,9 +21,9 @@ from crypto.merkle import MemoryTree, hash_leaf
 from crypto.sealing import new_master_key
 from ledger.errors import ContractRevert, LedgerUnavailable
 from ledger.types import Member
+from node.devnet.synth.generator import generate_records
 from node.domain.catalog import Recognizer, packaged_catalogs, packaged_mappings
 from node.domain.records import parse_record, to_json
-from node.domain.synth.generator import generate_records
 from node.exchange.categories import CatalogCategories
 from node.exchange.chain import ChainFacts
 from node.exchange.errors import ChainUnavailable

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from node.cli.init_cmd import init_node
+from node.config_build import init_node
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.keys import load_master_key, load_signing_key
-from node.cli.init_cmd import init_node
 from node.cli.main import main
 from node.config import ConfigError, load_config
+from node.config_build import init_node
 from node.identity import IdentityFileError, Layout
 from node.identity.files import load_certificate, load_ledger_account_key, load_tls_private_key
 from node.identity.provision import LOCAL_IDENTITIES

@@ -17,10 +17,10 @@ from ledger.client import LedgerClient
 from ledger.deploy import Deployment, deploy_suite
 from ledger.devkeys import DEV_KEYS
 from ledger.types import MemberSpec
-from node.cli.init_cmd import init_node
 from node.config import config_from_dict, config_to_dict, load_config, write_config
+from node.config_build import init_node
+from node.devnet.synth.generator import generate_records
 from node.domain.catalog import packaged_catalogs, packaged_mappings
-from node.domain.synth.generator import generate_records
 from node.grpc.client import tls_channel
 from node.identity import Layout
 from node.identity.files import load_ledger_account_key

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from node.devnet.synth import generate_records
 from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.domain.records import parse_record
-from node.domain.synth import generate_records
 from node.service.catalog_state import CatalogState
 from node.store import open_store
 

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from crypto.sealing import new_master_key
+from node.devnet.synth import generate_records
 from node.domain.catalog import Catalog, ProvinceMapping, Recognizer
-from node.domain.synth import generate_records
 from node.domain.validation import ValidationContext
 from node.service.ingest import IngestKeys, ingest
 from node.store import open_store

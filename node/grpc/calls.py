@@ -1,0 +1,189 @@
+"""The transport's client-side calls, for the CLI and the dev network: plain data in, plain out.
+
+Everything outside the transport that talks to a node (``credit-node submit``/``query``/
+``audit``, the local dev network's workload, status and demo) calls these functions, so
+gRPC, its health service and the generated messages stay inside :mod:`node.grpc`. A call
+the node refuses or that cannot reach it raises :class:`CallFailed` with the status
+code's name and the node's detail; an unreadable certificate or key raises ``OSError``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from node._proto.credit.v1 import common_pb2, ingest_pb2, node_pb2, query_pb2
+from node.domain.lines import LineChunk
+from node.grpc.client import tls_channel
+from node.grpc.stubs import ingest_stub, node_stub, query_stub
+
+__all__ = ["STATUS_FIELDS", "CallFailed", "Rejected", "SubmitResult", "TlsTarget",
+           "answered_record_json", "call_failures", "channel", "is_serving", "node_status",
+           "query", "submit_records", "submit_stream"]
+
+STATUS_FIELDS = ("records", "log_size", "anchored_size", "backlog", "audit_size",
+                 "peers_reachable", "peers_configured", "foreign_records", "catalog_version",
+                 "quarantined")
+"""The figures NodeService.GetStatus reports, by name."""
+
+_KIND = {v: k for k, v in common_pb2.RecordKind.items()}
+
+
+class CallFailed(Exception):
+    """A call the node refused or that failed on the way: ``code`` is the gRPC status name."""
+
+    def __init__(self, code: str, details: str) -> None:
+        super().__init__(f"{code}: {details}")
+        self.code = code
+        self.details = details
+
+
+@dataclass(frozen=True)
+class TlsTarget:
+    """Where to call and as whom: ``host:port``, client certificate and key, the node's CA."""
+
+    endpoint: str
+    cert: Path
+    key: Path
+    ca: Path
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """One record a node refused: where it was, and its defects as (code, field, message)."""
+
+    line: int
+    record_no: str
+    errors: list[tuple[str, str, str]]
+
+
+@dataclass
+class SubmitResult:
+    """A node's answer to one submission (or one chunk of a stream)."""
+
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@contextmanager
+def call_failures() -> Iterator[None]:
+    """Inside: a failed gRPC call surfaces as :class:`CallFailed` (for callers that hold a
+    :func:`channel` and call through a client such as :class:`node.auditor.AuditClient`)."""
+    try:
+        yield
+    except grpc.RpcError as exc:
+        raise CallFailed(exc.code().name, str(exc.details())) from exc
+
+
+def channel(target: TlsTarget) -> Any:
+    """A mutual-TLS channel to ``target`` (a context manager), for a client built on it."""
+    return tls_channel(target.endpoint, cert=target.cert, key=target.key, ca=target.ca)
+
+
+def _submit_result(answer: Any) -> SubmitResult:
+    return SubmitResult(
+        accepted=len(answer.accepted),
+        duplicates=sum(1 for a in answer.accepted if a.duplicate),
+        rejected=[Rejected(int(r.line), str(r.record_no),
+                           [(e.code, e.field, e.message) for e in r.errors])
+                  for r in answer.rejected])
+
+
+def submit_stream(target: TlsTarget, chunks: Iterable[LineChunk], source: str, *,
+                  timeout: float) -> Iterator[SubmitResult]:
+    """Stream ``chunks`` of JSON lines over one SubmitStream call; the node's answer to
+    each chunk, in order, as it arrives (``chunks`` is read lazily)."""
+    requests = (ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
+        records=c.records, source=source, first_line=c.first_line)) for c in chunks)
+    with call_failures(), channel(target) as open_channel:
+        for answer in ingest_stub(open_channel).SubmitStream(requests, timeout=timeout):
+            yield _submit_result(answer.result)
+
+
+def submit_records(target: TlsTarget, records: list[bytes], source: str, *,
+                   timeout: float) -> SubmitResult:
+    """Submit ``records`` (JSON lines) in one SubmitRecords call."""
+    request = ingest_pb2.SubmitRecordsRequest(records=records, source=source)
+    with call_failures(), channel(target) as open_channel:
+        return _submit_result(ingest_stub(open_channel).SubmitRecords(request,
+                                                                      timeout=timeout))
+
+
+def answered_record_json(record: Any) -> dict[str, Any]:
+    """One AnsweredRecord as JSON: bytes as hex, the header as its JSON text (the form
+    ``credit-node query`` prints and ``verify-answer`` reads)."""
+    env = record.envelope
+    return {
+        "province": env.province,
+        "kind": _KIND.get(env.kind, "").removeprefix("RECORD_KIND_").lower(),
+        "record_no": env.record_no,
+        "commitment": record.commitment.hex(),
+        "shared_category": env.shared_category,
+        "local_category": env.local_category,
+        "payload": json.loads(record.minimized_payload or b"{}"),
+        "withheld_fields": list(record.withheld_fields),
+        "objection_flagged": record.objection_flagged,
+        "proof": {
+            "leaf_index": record.leaf_index,
+            "inclusion_proof": [h.hex() for h in record.inclusion_proof],
+            "batch_header": record.batch_header.decode("ascii"),
+            "header_signature": record.header_signature.hex(),
+            "anchor": {
+                "chain_id": record.anchor.chain_id,
+                "contract": "0x" + record.anchor.contract.hex(),
+                "tx_hash": "0x" + record.anchor.tx_hash.hex(),
+                "block_number": record.anchor.block_number,
+                "seq": record.anchor.seq,
+            },
+        },
+    }
+
+
+def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None = None,
+          include_foreign: bool = False, timeout: float) -> dict[str, Any]:
+    """Ask the node about ``subject`` for ``purpose``, with ``grant`` (None: none).
+
+    Returns ``{"records": [...], "receipt": {"request_id", "audit_leaf_index",
+    "answered_at"}}``, each record as :func:`answered_record_json` makes it.
+    """
+    request = query_pb2.QueryRequest(purpose=purpose, subject=common_pb2.SubjectRef(
+        id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject),
+        include_foreign=include_foreign)
+    if grant is not None:
+        request.grant.canonical_grant = grant
+    with call_failures(), channel(target) as open_channel:
+        answer = query_stub(open_channel).Query(request, timeout=timeout)
+    receipt = answer.receipt
+    return {
+        "records": [answered_record_json(r) for r in answer.records],
+        "receipt": {"request_id": receipt.request_id,
+                    "audit_leaf_index": receipt.audit_leaf_index,
+                    "answered_at": receipt.answered_at.ToJsonString()},
+    }
+
+
+def node_status(target: TlsTarget, *, timeout: float) -> dict[str, int]:
+    """The node's own figures (NodeService.GetStatus), by the names in STATUS_FIELDS."""
+    with call_failures(), channel(target) as open_channel:
+        answer = node_stub(open_channel).GetStatus(node_pb2.GetStatusRequest(),
+                                                   timeout=timeout)
+    return {name: int(getattr(answer, name)) for name in STATUS_FIELDS}
+
+
+def is_serving(target: TlsTarget, *, timeout: float) -> bool:
+    """One standard gRPC health check: True when the node answers SERVING in ``timeout``."""
+    try:
+        with channel(target) as open_channel:
+            stub = health_pb2_grpc.HealthStub(open_channel)
+            answer = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+    except grpc.RpcError:
+        return False
+    return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
