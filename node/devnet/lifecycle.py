@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crypto.errors import KeyFileError
 from node.devnet.catalog_doc import catalog_choice
 from node.devnet.configs import set_contracts
 from node.devnet.errors import ConsortiumError
@@ -120,7 +121,7 @@ def consortium_up(root: Path, *, provinces: Sequence[str] | None = None,
             try:
                 result.identities_added = ensure_agencies(
                     layout, result.doc, agency_home(list(result.doc.provinces)))
-            except IdentityError as exc:
+            except (IdentityError, KeyFileError) as exc:
                 raise ConsortiumError(f"issuing the agency identities in {root}: {exc}") from exc
             if result.identities_added:
                 say(f"issued agency identities for {', '.join(result.identities_added)} "
