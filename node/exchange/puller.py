@@ -25,8 +25,8 @@ from typing import Final
 from node._proto.credit.v1 import exchange_pb2
 from node.exchange.errors import ExchangeError
 from node.exchange.links import PeerLink
-from node.exchange.model import Proven
 from node.exchange.receive import Receiver
+from node.exchange.transit import Proven
 from node.exchange.wire import proven_from_proto
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store

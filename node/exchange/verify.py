@@ -34,9 +34,9 @@ from crypto.errors import CanonicalEncodingError, InvalidSignature, MalformedHea
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.domain.records import Record, RecordParseError, parse_record, subject_identifier
 from node.exchange.categories import CategoryCheck
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import VerificationFailed
-from node.exchange.model import AnchorTarget, Proven
+from node.exchange.transit import AnchorTarget, Proven
 
 __all__ = ["Verified", "verify_proven"]
 

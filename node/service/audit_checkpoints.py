@@ -27,7 +27,7 @@ from typing import Final, Protocol
 from ledger.errors import ContractRevert
 from ledger.types import AuditHead, TxResult
 from node.audit import AuditLog
-from node.service.auditing import AuditMetrics
+from node.service.access_log import AuditMetrics
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 

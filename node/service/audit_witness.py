@@ -47,7 +47,7 @@ from node.audit import (
 from node.grpc.audit_wire import head_note
 from node.grpc.client import tls_channel
 from node.grpc.stubs import audit_stub
-from node.service.auditing import AuditMetrics
+from node.service.access_log import AuditMetrics
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 

@@ -2,11 +2,11 @@
 
 Every ``interval`` seconds — or sooner once ``max_records`` leaves wait — the loop seals
 the unbatched growth into batches of at most ``max_records`` leaves and anchors every
-pending batch (``batcher.anchor_pending``: crash-safe, never twice). A ledger failure
+pending batch (``batch_anchoring.anchor_pending``: crash-safe, never twice). A ledger failure
 does not stop ingest: the loop logs it, waits with exponential backoff (capped at
 ``MAX_BACKOFF`` seconds) and tries again. Without an adopted catalog version nothing is
 sealed (a batch header must name one) and a warning says why. Each batch names the
-version its records were committed under (``seal_runs``), so a batch sealed just after
+version its records were committed under (``version_sealing``), so a batch sealed just after
 an upgrade does not relabel records recognized under the previous version.
 """
 
@@ -20,10 +20,10 @@ from typing import Final
 import nacl.signing
 
 from node.service.background import BackgroundLoop, Backoff, Failed
-from node.service.batcher import AnchorConflict, AnchorLedger, anchor_pending
+from node.service.batch_anchoring import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.metrics import NodeMetrics
-from node.service.seal_runs import seal_by_version
 from node.service.status import read_backlog
+from node.service.version_sealing import seal_by_version
 from node.store.contract import Store
 
 log = logging.getLogger(__name__)
