@@ -3,8 +3,9 @@
 The same code paths as ``credit-node grant``, ``query`` and ``verify-answer``: the grant
 is made by :func:`node.authz.grants.make_grant` with the agency's TLS key, the answer is
 turned into the JSON ``credit-node query`` prints, and every record is checked with
-``verify-answer``'s :func:`verify_record` against the ledger (inclusion proof → batch
-header signature with the node key registered on-chain → anchored root).
+:func:`node.exchange.verify.verify_record`, the receiver's steps (2)-(5) that
+``verify-answer`` runs too (header signature with the origin's node key registered
+on-chain → inclusion proof in the signed tree → that root and size anchored by the origin).
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ from typing import Any
 
 import grpc
 
-from crypto.signing import NodePublicKey
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
 from node._proto.credit.v1 import common_pb2, query_pb2
 from node.authz.grants import KINDS, make_grant
 from node.cli.query_cmd import record_json
-from node.cli.verify_answer_cmd import verify_record
 from node.consortium.errors import ConsortiumError
 from node.consortium.identities import AGENCY_ALIAS, agency_label
 from node.consortium.layout import ConsortiumDoc, IdentityEntry
 from node.consortium.nodes import identity_channel
+from node.exchange.errors import ChainUnavailable
+from node.exchange.verify import AnswerVerifier, verify_record
 from node.grpc.stubs import query_stub
 from node.identity.files import load_tls_private_key
 
@@ -114,8 +115,9 @@ def verify_answer(doc: ConsortiumDoc, answer: Answer, *, timeout: float = 10.0) 
     """Every problem found verifying the answer's records against the ledger (empty: all OK)."""
     try:
         ledger = LedgerClient(doc.ledger.rpc_url, doc.ledger.contracts, timeout=timeout)
-        keys: dict[str, NodePublicKey] = {}
+        verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(),
+                                  contracts=doc.ledger.contracts)
         return [f"{r['record_no']}: {problem}" for r in answer.records
-                for problem in verify_record(r, ledger, keys)]
-    except LedgerError as exc:
+                for problem in verify_record(r, verifier)]
+    except (LedgerError, ChainUnavailable) as exc:
         raise ConsortiumError(f"verifying against the ledger failed: {exc}") from exc
