@@ -83,10 +83,12 @@ def check_record(record: dict[str, Any], verifier: AnswerVerifier) -> dict[str, 
     report: dict[str, Any] = {"record_no": record.get("record_no", ""),
                               "province": record.get("province", ""), "step": None}
     try:
-        verifier.check(AnsweredProof.from_json(record))
+        proof = AnsweredProof.from_json(record)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         return {**report, "problems": [f"malformed answered record: {type(exc).__name__}: "
                                        f"{exc}"]}
+    try:
+        verifier.check(proof)
     except VerificationFailed as exc:
         return {**report, "step": exc.step, "problems": [str(exc)]}
     return {**report, "problems": []}

@@ -9,7 +9,7 @@ step is quarantined with the step and the reason (``receive.py``), never dropped
 Modules, one job each:
 
 =================  ===========================================================
-``verify.py``      the receiver's numbered verification steps (pure)
+``verify.py``      the receiver's numbered verification steps (pure), also for answers
 ``receive.py``     verify a page, quarantine the refused, store the rest
 ``serve.py``       PullRecords, callee side: anchored, replicated records in leaf order
 ``fetch.py``       FetchOnRequest, origin side: one subject, the forwarded grant rechecked
