@@ -43,7 +43,7 @@ def main() -> int:
         config = dataclasses.replace(config, audit=AuditSection(checkpoint_interval_seconds=0.5))
         running = start_node(config, workers=4)
         try:
-            log = running.app.auditor.log
+            log = running.app.access_log.log
             for first in range(0, args.entries, 10_000):
                 log.append([event(i) for i in range(first, min(first + 10_000, args.entries))])
             ledger = LedgerClient(chain.rpc_url, node_dir.deployment.addresses, timeout=10.0)

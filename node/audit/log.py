@@ -26,7 +26,7 @@ from node.audit.errors import AuditNotFound, AuditRangeError
 from node.audit.events import AuditEvent, encode_entry
 from node.audit.heads import SignedHead
 from node.store.contract import Store
-from node.store.models import AUDIT_LOG
+from node.store.rows import AUDIT_LOG
 from node.store.sql_audit import AuditStore, StoredEntry
 
 __all__ = ["AuditLog"]

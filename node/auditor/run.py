@@ -21,9 +21,9 @@ from typing import Any
 from crypto.checkpoint import parse_checkpoint
 from crypto.errors import MalformedNote
 from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_origin, verify_log
-from node.auditor.chain import ChainView
 from node.auditor.client import AuditClient
 from node.auditor.exchanges import SideCollector, TimedSide, one_sided
+from node.auditor.ledger_view import ChainView
 from node.grpc.audit_wire import head_note
 
 __all__ = ["AuditOptions", "NodeAudit", "UnknownLog", "audit_node"]

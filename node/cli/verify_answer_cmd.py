@@ -8,11 +8,14 @@ With ``--consortium DIR`` the ledger URL and the contracts come from
 ``DIR/consortium.json``; an explicit ``--rpc-url``/``--deployment``/``--contracts``
 still wins.
 
-For each record: (1) the header parses and the inclusion proof leads from the
-commitment's leaf to the header's root; (2) the header signature verifies with the
-origin province's node key registered on-chain (Governance ``memberOf``); (3) the
-ledger holds ``(province, seq, root)`` as anchored. Prints a JSON report; exit 0 only
-when every record passes.
+Each record goes through the receiver's steps (2)-(5) (``node.exchange.verify``, the
+same code that checks records pulled from peers): (2) the origin province is an active
+member and its node key is registered on-chain; (3) the batch header names that
+province and its signature verifies with that key; (4) the inclusion proof leads from
+the commitment's leaf to the root of a tree of the header's size; (5) the anchor
+reference names this ledger, and the origin's account anchored exactly that root and
+size. Prints a JSON report naming each failing record and its step; exit 0 only when
+every record passes.
 """
 
 from __future__ import annotations
@@ -23,14 +26,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crypto.batch_header import BatchHeader, verify_header
-from crypto.errors import CryptoError
-from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
-from crypto.signing import NodePublicKey
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from ledger.errors import LedgerError
 from node.cli.consortium_flags import FlagError, add_consortium_arguments, load_consortium
+from node.exchange.errors import ChainUnavailable, VerificationFailed
+from node.exchange.verify import AnsweredProof, AnswerVerifier
 
 
 def register(subparsers: Any) -> None:
@@ -76,28 +77,21 @@ def _contracts(args: argparse.Namespace) -> dict[str, str]:
     return {name.strip(): addr.strip() for name, addr in pairs}
 
 
-def verify_record(record: dict[str, Any], ledger: LedgerClient,
-                  keys: dict[str, NodePublicKey]) -> list[str]:
-    """The problems found with one answered record (empty when it verifies)."""
-    proof = record["proof"]
+def check_record(record: dict[str, Any], verifier: AnswerVerifier) -> dict[str, Any]:
+    """One answered record's report: its number, province, failing step (None: passed or
+    unreadable) and problems (empty when it verifies)."""
+    report: dict[str, Any] = {"record_no": record.get("record_no", ""),
+                              "province": record.get("province", ""), "step": None}
     try:
-        header = BatchHeader.from_json(proof["batch_header"])
-        # (1)
-        verify_inclusion(int(proof["leaf_index"]), header.tree_size,
-                         hash_leaf(bytes.fromhex(record["commitment"])),
-                         [bytes.fromhex(h) for h in proof["inclusion_proof"]], header.root)
-        # (2)
-        if header.province != record["province"]:
-            return [f"header province {header.province} is not the record's"]
-        if header.province not in keys:
-            keys[header.province] = NodePublicKey(ledger.member(header.province).node_key)
-        verify_header(header, bytes.fromhex(proof["header_signature"]), keys[header.province])
-    except (CryptoError, MerkleError, KeyError, ValueError, TypeError) as exc:
-        return [f"{type(exc).__name__}: {exc}"]
-    # (3)
-    if not ledger.is_anchored(header.province, header.seq, header.root):
-        return [f"batch {header.province}/{header.seq} is not anchored with this root"]
-    return []
+        proof = AnsweredProof.from_json(record)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        return {**report, "problems": [f"malformed answered record: {type(exc).__name__}: "
+                                       f"{exc}"]}
+    try:
+        verifier.check(proof)
+    except VerificationFailed as exc:
+        return {**report, "step": exc.step, "problems": [str(exc)]}
+    return {**report, "problems": []}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -114,11 +108,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         answer = json.loads(args.file.read_text(encoding="utf-8"))
         ledger = LedgerClient(rpc_url, contracts, timeout=args.timeout)
-        keys: dict[str, NodePublicKey] = {}
-        results = [{"record_no": r.get("record_no", ""), "province": r.get("province", ""),
-                    "problems": verify_record(r, ledger, keys)}
-                   for r in answer["records"]]
-    except (OSError, ValueError, KeyError, TypeError, LedgerError) as exc:
+        verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(), contracts=contracts)
+        results = [check_record(r, verifier) for r in answer["records"]]
+    except (OSError, ValueError, KeyError, TypeError, LedgerError, ChainUnavailable) as exc:
         print(f"credit-node verify-answer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     ok = all(not r["problems"] for r in results)

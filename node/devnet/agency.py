@@ -3,8 +3,9 @@
 The same code paths as ``credit-node grant``, ``query`` and ``verify-answer``: the grant
 is made by :func:`node.authz.grants.make_grant` with the agency's TLS key, the answer is
 turned into the JSON ``credit-node query`` prints, and every record is checked with
-``verify-answer``'s :func:`verify_record` against the ledger (inclusion proof → batch
-header signature with the node key registered on-chain → anchored root).
+:func:`node.exchange.verify.verify_record`, the receiver's steps (2)-(5) that
+``verify-answer`` runs too (header signature with the origin's node key registered
+on-chain → inclusion proof in the signed tree → that root and size anchored by the origin).
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crypto.signing import NodePublicKey
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
 from node.authz.grants import KINDS, make_grant
-from node.cli.verify_answer_cmd import verify_record
 from node.devnet.errors import ConsortiumError
 from node.devnet.identities import AGENCY_ALIAS, agency_label
 from node.devnet.layout import ConsortiumDoc, IdentityEntry
 from node.devnet.nodes import identity_target
+from node.exchange.errors import ChainUnavailable
+from node.exchange.verify import AnswerVerifier, verify_record
 from node.grpc.calls import CallFailed, query
 from node.identity.files import load_tls_private_key
 
@@ -97,8 +98,9 @@ def verify_answer(doc: ConsortiumDoc, answer: Answer, *, timeout: float = 10.0) 
     """Every problem found verifying the answer's records against the ledger (empty: all OK)."""
     try:
         ledger = LedgerClient(doc.ledger.rpc_url, doc.ledger.contracts, timeout=timeout)
-        keys: dict[str, NodePublicKey] = {}
+        verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(),
+                                  contracts=doc.ledger.contracts)
         return [f"{r['record_no']}: {problem}" for r in answer.records
-                for problem in verify_record(r, ledger, keys)]
-    except LedgerError as exc:
+                for problem in verify_record(r, verifier)]
+    except (LedgerError, ChainUnavailable) as exc:
         raise ConsortiumError(f"verifying against the ledger failed: {exc}") from exc

@@ -22,7 +22,7 @@ from crypto.sealing import new_master_key
 from crypto.signing import public_key_of
 from node.devnet.synth import generate_records
 from node.domain.validation import ValidationContext, validate_record
-from node.service.batcher import seal_batch
+from node.service.batch_anchoring import seal_batch
 from node.service.ingest import IngestKeys, ingest
 from node.store import RECORDS_LOG, open_store
 

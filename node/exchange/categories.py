@@ -67,7 +67,7 @@ class CategoryCheck(Protocol):
 class CatalogCategories:
     """A :class:`CategoryCheck` over held catalogs and mappings, judged by ``reader``.
 
-    ``reader`` (a ``CatalogReader``, e.g. ``node.exchange.chain.ChainFacts``) says which
+    ``reader`` (a ``CatalogReader``, e.g. ``node.exchange.chain_facts.ChainFacts``) says which
     catalog and mapping hashes are on the ledger; its errors other than a verdict (the
     ledger cannot be asked) propagate.
     """

@@ -33,15 +33,15 @@ from node._proto.credit.v1 import common_pb2, exchange_pb2
 from node.config_schema import PurposePolicy
 from node.exchange.errors import ChainUnavailable, VerificationFailed
 from node.exchange.links import PeerLink
-from node.exchange.model import Proven
 from node.exchange.receive import Receiver
+from node.exchange.transit import Proven
 from node.exchange.verify import Verified
 from node.exchange.wire import proven_from_proto
 from node.identity import IdentityError, parse_certificate
 from node.service.minimize import minimize
 from node.service.proofs import AnchorInfo, RecordProof
 from node.service.query import AnsweredRecord, QueryInput, visible
-from node.store.models import StoredRecord
+from node.store.rows import StoredRecord
 from node.store.sql_foreign_proofs import ForeignProofs
 
 log = logging.getLogger(__name__)

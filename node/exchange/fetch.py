@@ -28,11 +28,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.tokens import subject_token
 from node.authz.grants import NonceLedger
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import ChainUnavailable
-from node.exchange.model import Proven
 from node.exchange.proven import local_proven
 from node.exchange.serve import ServeDeps
+from node.exchange.transit import Proven
 from node.identity import (
     Identity,
     IdentityError,

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 
 from crypto.sealing import open_sealed, record_aad
-from node.exchange.model import AnchorRef, AnchorTarget, Proven
+from node.exchange.transit import AnchorRef, AnchorTarget, Proven
 from node.service.ingest import IngestKeys
-from node.store.models import Batch, StoredRecord
+from node.store.rows import Batch, StoredRecord
 
 SHARED_STATUSES = frozenset({"active", "objection"})
 """Statuses in which a record is handed to peers (an objection travels as a flag)."""

@@ -17,7 +17,6 @@ one page, which the receiver takes idempotently.
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ from typing import Final
 from node._proto.credit.v1 import exchange_pb2
 from node.exchange.errors import ExchangeError
 from node.exchange.links import PeerLink
-from node.exchange.model import Proven
 from node.exchange.receive import Receiver
+from node.exchange.transit import Proven
 from node.exchange.wire import proven_from_proto
+from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
 
@@ -72,29 +72,24 @@ class Puller:
         self._max_backoff = max_backoff
         self._busy_pause = busy_pause
         self._on_received = on_received
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name=f"pull-{link.province}")
+        self._loop = BackgroundLoop(self._round, self._failed, name=f"pull-{link.province}",
+                                    logger=log)
         self.stats = PullStats()
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def signal_stop(self) -> None:
         """Ask the thread to end after its current round (without waiting)."""
-        self._stop.set()
-        self._wake.set()
+        self._loop.signal_stop()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Finish the current round and end the thread (waiting up to ``timeout`` s)."""
-        self.signal_stop()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def wake(self) -> None:
         """Pull now instead of at the end of the current wait."""
-        self._wake.set()
+        self._loop.wake()
 
     def pull_once(self) -> bool:
         """Pull, take and record one page; True when the cursor moved (maybe more)."""
@@ -125,28 +120,15 @@ class Puller:
                                            "quarantined": len(received.refused)})
         return True
 
-    def _backoff(self, failures: int, base: float) -> float:
-        return float(min(self._max_backoff, base * 2.0 ** min(failures, 16)))
+    def _round(self) -> float:
+        # A page that moved the cursor may have a successor: ask for it at once.
+        return 0.0 if self.pull_once() else self._poll
 
-    def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            try:
-                delay = 0.0 if self.pull_once() else self._poll
-                failures = 0
-            except StoreUnavailableError:
-                failures += 1
-                self.stats.failures += 1
-                delay = self._backoff(failures, max(self._poll, self._busy_pause))
-                log.warning("store busy: pausing the pull", extra={
-                    "peer": self.link.province, "retry_in_s": delay})
-            except Exception as exc:  # the thread must outlive any one failure
-                failures += 1
-                self.stats.failures += 1
-                delay = self._backoff(failures, self._poll)
-                log.warning("pull failed; retrying", extra={
-                    "peer": self.link.province, "error_type": type(exc).__name__,
-                    "error": str(exc)[:300], "retry_in_s": delay})
-            if delay > 0:
-                self._wake.wait(delay)
-                self._wake.clear()
+    def _failed(self, exc: Exception) -> Failed:
+        self.stats.failures += 1
+        if isinstance(exc, StoreUnavailableError):
+            return Failed("store busy: pausing the pull",
+                          Backoff(max(self._poll, self._busy_pause), self._max_backoff),
+                          {"peer": self.link.province})
+        return Failed("pull failed; retrying", Backoff(self._poll, self._max_backoff),
+                      {"peer": self.link.province, "error": str(exc)[:300]})

@@ -25,14 +25,14 @@ from crypto.sealing import record_aad, seal
 from crypto.tokens import subject_token
 from node.domain.records import is_public
 from node.exchange.categories import CategoryCheck
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import VerificationFailed
-from node.exchange.model import AnchorTarget, Proven
+from node.exchange.transit import AnchorTarget, Proven
 from node.exchange.verify import Verified, verify_proven
 from node.service.ingest import IngestKeys, record_publicity_end
 from node.store.contract import Store
 from node.store.errors import StoreConflictError
-from node.store.models import ForeignRecord, NewRecord, StoredRef
+from node.store.rows import ForeignRecord, NewRecord, StoredRef
 from node.store.sql_foreign_proofs import ForeignBatch, ForeignLeafProof, ForeignProofs
 from node.store.sql_quarantine import Quarantined, QuarantineLog
 

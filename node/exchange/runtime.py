@@ -20,15 +20,15 @@ from typing import TYPE_CHECKING
 
 from ledger.client import LedgerClient
 from node.exchange.categories import CatalogCategories, CategoryCheck
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.federate import OnFetched, PeerFederation
 from node.exchange.fetch import FetchDeps
 from node.exchange.links import PeerLink
-from node.exchange.model import AnchorTarget, Proven
 from node.exchange.puller import OnReceived, Puller
 from node.exchange.receive import Receiver
 from node.exchange.serve import ServeDeps
-from node.service.auditing import record_refs
+from node.exchange.transit import AnchorTarget, Proven
+from node.service.access_log import record_refs
 from node.service.query import QueryDeps, QueryInput
 from node.store.sql_foreign_proofs import ForeignProofs
 from node.store.sql_quarantine import QuarantineLog
@@ -116,7 +116,7 @@ def open_exchange(app: NodeApp, categories: CategoryCheck | None = None, *,
 def _pulled_audit(app: NodeApp) -> OnReceived:
     """Log a pulled page as ``exchange_in`` (the peer logged ``exchange_out``)."""
     def on_received(peer: str, request_id: str, items: Sequence[Proven]) -> None:
-        app.auditor.exchange_in(peer=peer, request_id=request_id, count=len(items),
+        app.access_log.exchange_in(peer=peer, request_id=request_id, count=len(items),
                                 refs=record_refs((i.province, i.record_no) for i in items))
     return on_received
 
@@ -124,8 +124,8 @@ def _pulled_audit(app: NodeApp) -> OnReceived:
 def _fetched_audit(app: NodeApp) -> OnFetched:
     """Log a peer's FetchOnRequest answer as ``exchange_in`` under the query's request id."""
     def on_fetched(peer: str, query: QueryInput, items: Sequence[Proven]) -> None:
-        app.auditor.exchange_in(peer=peer, request_id=query.request_id, count=len(items),
+        app.access_log.exchange_in(peer=peer, request_id=query.request_id, count=len(items),
                                 refs=record_refs((i.province, i.record_no) for i in items),
                                 purpose=query.purpose,
-                                subject=app.auditor.token(query.subject_id))
+                                subject=app.access_log.token(query.subject_id))
     return on_fetched

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from typing import Final
 
 from node.exchange.categories import CategoryCheck
-from node.exchange.model import AnchorTarget, Proven
 from node.exchange.proven import SHARED_STATUSES, local_proven
+from node.exchange.transit import AnchorTarget, Proven
 from node.service.errors import BadRequest
 from node.service.ingest import IngestKeys
 from node.service.proofs import batch_proofs
 from node.store.contract import Store
-from node.store.models import StoredRecord
+from node.store.rows import StoredRecord
 
 DEFAULT_PAGE: Final = 500
 MAX_PAGE: Final = 2000

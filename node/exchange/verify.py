@@ -17,15 +17,24 @@ Steps (each marked ``# (n):`` in :func:`verify_proven`; a failure raises
    mapping files its local category under the envelope's shared category, of the
    record's kind (:class:`CategoryCheck`).
 
+Steps (2)-(5) bind a record's commitment to what its origin anchored: the signature by
+the origin's registered key, the origin named in the header, the tree size and root the
+header signs, the inclusion of the leaf in that tree, and the anchor of that very root
+and size by the origin's account. They are :func:`verify_batch_proof`, the one path for
+every proof this node believes: a peer's :class:`Proven` (with its payload, steps 1 and 6
+around it) and a record of a query answer (:func:`verify_record`, which
+``credit-node verify-answer`` and the demo run; the answer carries the commitment, not
+the payload).
+
 Nothing here writes: the caller (``receive.py``) quarantines or stores. A ledger that
 cannot be asked raises :class:`ChainUnavailable` — not a verdict on the record.
 """
 
 from __future__ import annotations
 
-from collections.abc import MutableSet
+from collections.abc import Callable, Mapping, MutableSet, Sequence
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn, Protocol
 
 from crypto.batch_header import BatchHeader, verify_header
 from crypto.canonical import MAX_SAFE_INTEGER, JsonValue, decode_canonical
@@ -34,11 +43,19 @@ from crypto.errors import CanonicalEncodingError, InvalidSignature, MalformedHea
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.domain.records import Record, RecordParseError, parse_record, subject_identifier
 from node.exchange.categories import CategoryCheck
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts, ChainReader
 from node.exchange.errors import VerificationFailed
-from node.exchange.model import AnchorTarget, Proven
+from node.exchange.transit import AnchorRef, AnchorTarget, Proven
 
-__all__ = ["Verified", "verify_proven"]
+__all__ = [
+    "AnswerVerifier",
+    "AnsweredProof",
+    "BatchProof",
+    "Verified",
+    "verify_batch_proof",
+    "verify_proven",
+    "verify_record",
+]
 
 _ENVELOPE_FIELDS = ("province", "record_no", "kind", "local_category", "severity",
                     "rule_version")
@@ -54,6 +71,58 @@ class Verified:
     subject_id: str
     commitment: bytes
     header: BatchHeader
+
+
+class BatchProof(Protocol):
+    """What ties a commitment to an anchored batch: a :class:`Proven` is one."""
+
+    @property
+    def province(self) -> str: ...
+
+    @property
+    def leaf_index(self) -> int: ...
+
+    @property
+    def inclusion_proof(self) -> Sequence[bytes]: ...
+
+    @property
+    def batch_header(self) -> bytes: ...
+
+    @property
+    def header_signature(self) -> bytes: ...
+
+    @property
+    def anchor(self) -> AnchorRef: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredProof:
+    """The proof of one record of a query answer (``credit-node query`` JSON)."""
+
+    province: str
+    record_no: str
+    commitment: bytes
+    leaf_index: int
+    inclusion_proof: tuple[bytes, ...]
+    batch_header: bytes
+    header_signature: bytes
+    anchor: AnchorRef
+
+    @classmethod
+    def from_json(cls, record: Mapping[str, Any]) -> AnsweredProof:
+        """Parse one answered record; KeyError, ValueError or TypeError when malformed."""
+        proof, anchor = record["proof"], record["proof"]["anchor"]
+        return cls(
+            province=str(record["province"]), record_no=str(record.get("record_no", "")),
+            commitment=bytes.fromhex(record["commitment"]),
+            leaf_index=int(proof["leaf_index"]),
+            inclusion_proof=tuple(bytes.fromhex(h) for h in proof["inclusion_proof"]),
+            batch_header=str(proof["batch_header"]).encode("ascii"),
+            header_signature=bytes.fromhex(proof["header_signature"]),
+            anchor=AnchorRef(chain_id=int(anchor["chain_id"]),
+                             contract=bytes.fromhex(str(anchor["contract"]).removeprefix("0x")),
+                             tx_hash=bytes.fromhex(str(anchor["tx_hash"]).removeprefix("0x")),
+                             block_number=int(anchor["block_number"]), seq=int(anchor["seq"])))
 
 
 def _fail(step: int, reason: str) -> NoReturn:
@@ -82,7 +151,7 @@ def _payload(item: Proven, peer: str) -> tuple[dict[str, JsonValue], Record, str
     return document, record, subject
 
 
-def _header(item: Proven, chain: ChainFacts, verified: MutableSet[tuple[bytes, bytes, bytes]]
+def _header(item: BatchProof, chain: ChainFacts, verified: MutableSet[tuple[bytes, bytes, bytes]]
             ) -> BatchHeader:
     # (2): the origin's registered node key, from the ledger.
     origin = chain.origin_key(item.province)
@@ -105,21 +174,23 @@ def _header(item: Proven, chain: ChainFacts, verified: MutableSet[tuple[bytes, b
     return header
 
 
-def _included(item: Proven, header: BatchHeader) -> bytes:
+def _commitment(item: Proven) -> bytes:
     try:
-        commitment = commit_canonical(item.payload, item.salt)
+        return commit_canonical(item.payload, item.salt)
     except (TypeError, ValueError) as exc:
         _fail(4, f"commitment: {exc}")
+
+
+def _included(item: BatchProof, commitment: bytes, header: BatchHeader) -> None:
     try:
         verify_inclusion(item.leaf_index, header.tree_size, hash_leaf(commitment),
                          list(item.inclusion_proof), header.root)
     except MerkleError as exc:
         _fail(4, f"inclusion proof of leaf {item.leaf_index} in batch {header.seq} "
                  f"(size {header.tree_size}): {exc}")
-    return commitment
 
 
-def _anchored(item: Proven, header: BatchHeader, chain: ChainFacts,
+def _anchored(item: BatchProof, header: BatchHeader, chain: ChainFacts,
               target: AnchorTarget) -> None:
     ref = item.anchor
     if ref.seq != header.seq:
@@ -149,6 +220,29 @@ def _recognized(item: Proven, header: BatchHeader, chain: ChainFacts,
         _fail(6, refusal)
 
 
+def verify_batch_proof(item: BatchProof, commitment: Callable[[], bytes], *,
+                       chain: ChainFacts, target: AnchorTarget,
+                       verified_headers: MutableSet[tuple[bytes, bytes, bytes]] | None = None,
+                       ) -> tuple[BatchHeader, bytes]:
+    """Run steps (2)-(5) of the module doc; the signed header and the commitment.
+
+    ``commitment`` is asked for only once steps (2) and (3) passed (deriving it from a
+    payload is part of step 4). ``verified_headers`` memoizes signature checks across one
+    page (same header, same signature, same key). Raises ``VerificationFailed`` and
+    ``ChainUnavailable``.
+    """
+    memo: MutableSet[tuple[bytes, bytes, bytes]] = (
+        set() if verified_headers is None else verified_headers)
+    # (2), (3): the origin's key from the ledger; the header signed with it.
+    header = _header(item, chain, memo)
+    # (4): the commitment is in the signed tree.
+    leaf = commitment()
+    _included(item, leaf, header)
+    # (5): the signed root is anchored by the origin.
+    _anchored(item, header, chain, target)
+    return header, leaf
+
+
 def verify_proven(item: Proven, *, peer: str, chain: ChainFacts, categories: CategoryCheck,
                   target: AnchorTarget,
                   verified_headers: MutableSet[tuple[bytes, bytes, bytes]] | None = None,
@@ -158,16 +252,42 @@ def verify_proven(item: Proven, *, peer: str, chain: ChainFacts, categories: Cat
     ``verified_headers`` memoizes signature checks across one page (same header, same
     signature, same key). Raises ``VerificationFailed`` and ``ChainUnavailable``.
     """
-    memo: MutableSet[tuple[bytes, bytes, bytes]] = (
-        set() if verified_headers is None else verified_headers)
     # (1): the envelope is the peer's and agrees with a canonical, valid payload.
     document, record, subject = _payload(item, peer)
-    # (2), (3): the origin's key from the ledger; the header signed with it.
-    header = _header(item, chain, memo)
-    # (4): the commitment is in the signed tree.
-    commitment = _included(item, header)
-    # (5): the signed root is anchored by the origin.
-    _anchored(item, header, chain, target)
+    # (2)-(5): the commitment of the payload is in a tree the origin signed and anchored.
+    header, commitment = verify_batch_proof(item, lambda: _commitment(item), chain=chain,
+                                            target=target, verified_headers=verified_headers)
     # (6): under an adopted catalog version, the category is recognized.
     _recognized(item, header, chain, categories)
     return Verified(item, document, record, subject, commitment, header)
+
+
+class AnswerVerifier:
+    """Steps (2)-(5) for the records of query answers, against the ledger ``reader`` reads
+    (deployed on chain ``chain_id`` with ``contracts``); ledger reads are cached across
+    records as for a page of pulled records."""
+
+    def __init__(self, reader: ChainReader, *, chain_id: int,
+                 contracts: Mapping[str, str]) -> None:
+        self._chain = ChainFacts(reader)
+        self._target = AnchorTarget.from_config(chain_id, dict(contracts))
+        self._headers: set[tuple[bytes, bytes, bytes]] = set()
+
+    def check(self, proof: AnsweredProof) -> None:
+        """Raises ``VerificationFailed`` (with the step) and ``ChainUnavailable``."""
+        verify_batch_proof(proof, lambda: proof.commitment, chain=self._chain,
+                           target=self._target, verified_headers=self._headers)
+
+
+def verify_record(record: Mapping[str, Any], verifier: AnswerVerifier) -> list[str]:
+    """The problems of one record of a query answer (empty when steps (2)-(5) pass), each
+    naming the failing step. Raises ``ChainUnavailable``."""
+    try:
+        proof = AnsweredProof.from_json(record)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        return [f"malformed answered record: {type(exc).__name__}: {exc}"]
+    try:
+        verifier.check(proof)
+    except VerificationFailed as exc:
+        return [str(exc)]
+    return []

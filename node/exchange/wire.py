@@ -1,11 +1,11 @@
-"""``credit.v1.ProvenRecord`` to and from :class:`~node.exchange.model.Proven`."""
+"""``credit.v1.ProvenRecord`` to and from :class:`~node.exchange.transit.Proven`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from node._proto.credit.v1 import common_pb2
-from node.exchange.model import AnchorRef, Proven
+from node.exchange.transit import AnchorRef, Proven
 from node.grpc.convert import KIND_TO_PROTO, SEVERITY_TO_PROTO
 
 _KIND_FROM_PROTO = {number: name for name, number in KIND_TO_PROTO.items()}

@@ -64,7 +64,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     @property
     def _log(self) -> AuditLog:
-        return self._app.auditor.log
+        return self._app.access_log.log
 
     def _head(self, size: int | None) -> Any:
         head = self._log.checkpoint(size)

@@ -41,8 +41,8 @@ from node.grpc.errors import abort
 from node.grpc.identity import peer_certificate
 from node.identity import Identity, IdentityError, Role, parse_certificate
 from node.identity.certs import fingerprint
+from node.service.access_log import AuditWriteFailed, Logged
 from node.service.app import NodeApp
-from node.service.auditing import AuditWriteFailed, Logged
 from node.service.errors import (
     BadRequest,
     Refused,
@@ -160,7 +160,7 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
     the caller is refused before the handler runs; a malformed request id is replaced by
     a fresh one (the handler refuses it through ``Attempt.use_request_id``).
     """
-    auditor = app.auditor
+    access_log = app.access_log
     attempt = Attempt(request_id=request_id if _REQUEST_ID.fullmatch(request_id)
                       else uuid.uuid4().hex)
     attempt.use_purpose(purpose)
@@ -179,8 +179,8 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
         if not context.is_active():
             raise CallerGone("the caller gave up before the answer was ready")
         # (3)
-        logged = auditor.record(AuditEvent(
-            time=auditor.now(), actor=identity.fingerprint, role=identity.role.value,
+        logged = access_log.record(AuditEvent(
+            time=access_log.now(), actor=identity.fingerprint, role=identity.role.value,
             action=answer.action, decision=Decision.ALLOW,
             request_id=attempt.request_id, purpose=attempt.purpose,
             subject_token=attempt.subject_token, records_returned=answer.records,
@@ -203,10 +203,10 @@ def _refuse(app: NodeApp, context: grpc.ServicerContext, error: Exception, actor
             identity: Identity | None, attempt: Attempt) -> NoReturn:
     if isinstance(error, Refused):
         app.metrics.refusals.labels(reason=error.reason).inc()
-    auditor = app.auditor
+    access_log = app.access_log
     try:
-        auditor.record(AuditEvent(
-            time=auditor.now(), actor=actor,
+        access_log.record(AuditEvent(
+            time=access_log.now(), actor=actor,
             role=identity.role.value if identity is not None else "unknown",
             action=Action.REFUSAL, decision=Decision.DENY, reason=reason_code(error),
             request_id=attempt.request_id, purpose=attempt.purpose,

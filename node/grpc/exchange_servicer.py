@@ -13,14 +13,14 @@ import grpc
 from node._proto.credit.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
 from node.audit import Action
 from node.exchange.fetch import FetchRequest, fetch_on_request
-from node.exchange.model import Proven
 from node.exchange.runtime import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
+from node.exchange.transit import Proven
 from node.exchange.wire import proven_from_proto, proven_to_proto
 from node.grpc.audited import Answer, Attempt, audited
 from node.identity import Identity, Role
+from node.service.access_log import record_refs
 from node.service.app import NodeApp
-from node.service.auditing import record_refs
 from node.service.errors import BadRequest, Unavailable
 
 
@@ -76,7 +76,7 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
 
     def FetchOnRequest(self, request: Any, context: grpc.ServicerContext) -> Any:
         def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
-            attempt.subject_token = self._app.auditor.token(request.subject.id)
+            attempt.subject_token = self._app.access_log.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             grant = request.grant
             fetch = FetchRequest(

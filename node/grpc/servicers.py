@@ -22,8 +22,8 @@ from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
 from node.grpc.identity import caller_public_key, peer_certificate
 from node.identity import Identity, Role
+from node.service.access_log import Logged, record_refs
 from node.service.app import NodeApp
-from node.service.auditing import Logged, record_refs
 from node.service.errors import BadRequest
 from node.service.query import QueryDeps, QueryInput, answer_query
 from node.service.status import catalog_version, quarantined, read_backlog
@@ -93,7 +93,7 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         started = time.monotonic()
 
         def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
-            attempt.subject_token = self._app.auditor.token(request.subject.id)
+            attempt.subject_token = self._app.access_log.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             has_grant = request.HasField("grant")
             query = QueryInput(
@@ -125,7 +125,7 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
                 province=self._app.province,
                 records=self._app.store.count_records("local"),
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
-                audit_size=self._app.auditor.log.size(), peers_reachable=0,
+                audit_size=self._app.access_log.log.size(), peers_reachable=0,
                 peers_configured=len(self._app.config.peers),
                 foreign_records=self._app.store.count_records("foreign"),
                 catalog_version=catalog_version(self._app),

@@ -1,1 +1,1 @@
-"""The running node: handlers that know nothing of gRPC, the batcher, and the server wiring."""
+"""The running node: gRPC-free handlers, batch sealing and anchoring, the server wiring."""

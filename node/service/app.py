@@ -26,7 +26,7 @@ from node.audit import AuditLog, audit_origin
 from node.config import NodeConfig, ca_files
 from node.identity import IdentityCache, TrustStore, load_trust_store
 from node.identity.files import load_ledger_account_key
-from node.service.auditing import AccessAuditor, make_audit_metrics
+from node.service.access_log import AccessLogWriter, make_audit_metrics
 from node.service.ingest import IngestKeys
 from node.service.keys import derive_token_key
 from node.service.metrics import NodeMetrics, make_metrics
@@ -54,7 +54,7 @@ class NodeApp:
     ledger: LedgerClient | None
     nonces: StoreNonceLedger
     metrics: NodeMetrics
-    auditor: AccessAuditor
+    access_log: AccessLogWriter
     """Writes the access audit log (every servicer call goes through it)."""
     # Set by the server (node.exchange.runtime.open_exchange); stopped by close().
     exchange: Exchange | None = None
@@ -94,7 +94,7 @@ class NodeApp:
             ledger=connect_ledger(config),
             nonces=StoreNonceLedger(store),
             metrics=metrics,
-            auditor=AccessAuditor(audit_log, token_key=keys.token_key,
+            access_log=AccessLogWriter(audit_log, token_key=keys.token_key,
                                   province=config.node.province,
                                   metrics=make_audit_metrics(metrics.registry)),
         )

@@ -21,14 +21,14 @@ a success.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from typing import Final, Protocol
 
 from ledger.errors import ContractRevert
 from ledger.types import AuditHead, TxResult
 from node.audit import AuditLog
-from node.service.auditing import AuditMetrics
+from node.service.access_log import AuditMetrics
+from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 
 __all__ = [
@@ -97,19 +97,20 @@ class AuditCheckpointLoop:
         self._province = province
         self._interval = interval
         self._metrics = metrics
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="audit-checkpoints",
-                                        daemon=True)
-        self.failures = 0
+        self._loop = BackgroundLoop(self._round, self._failed, name="audit-checkpoints",
+                                    logger=log)
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed rounds (0 after one that reached the ledger)."""
+        return self._loop.failures
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Finish the current round and end the thread."""
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def run_once(self) -> CheckpointOutcome:
         """Steps (1)-(3) of the module doc, once."""
@@ -145,18 +146,11 @@ class AuditCheckpointLoop:
         log.info("audit head anchored", extra={"size": size, "block": result.block_number})
         return CheckpointOutcome(size, chain.tree_size)
 
-    def _run(self) -> None:
-        delay = self._interval
-        while not self._stop.is_set():
-            try:
-                outcome = self.run_once()
-                self.failures = 0
-                delay = MAX_BACKOFF if outcome.fork else self._interval
-            except Exception as exc:  # the thread must outlive any one failure
-                self.failures += 1
-                self._metrics.anchor_failures.inc()
-                delay = min(MAX_BACKOFF, self._interval * 2 ** min(self.failures, 16))
-                log.warning("audit head anchoring failed; retrying",
-                            extra={"error_type": type(exc).__name__, "retry_in_s": delay,
-                                   "failures": self.failures})
-            self._stop.wait(delay)
+    def _round(self) -> float:
+        # A fork will not heal by itself: look again slowly, not every interval.
+        return MAX_BACKOFF if self.run_once().fork else self._interval
+
+    def _failed(self, exc: Exception) -> Failed:
+        self._metrics.anchor_failures.inc()
+        return Failed("audit head anchoring failed; retrying",
+                      Backoff(self._interval, MAX_BACKOFF))

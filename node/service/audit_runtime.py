@@ -50,14 +50,14 @@ def open_audit_loops(app: NodeApp) -> AuditLoops:
         return AuditLoops()
     cfg = app.config
     interval = cfg.audit.checkpoint_interval_seconds
-    auditor = app.auditor
-    checkpoints = AuditCheckpointLoop(auditor.log, app.ledger, app.store,
+    access_log = app.access_log
+    checkpoints = AuditCheckpointLoop(access_log.log, app.ledger, app.store,
                                       province=app.province, interval=interval,
-                                      metrics=auditor.metrics)
+                                      metrics=access_log.metrics)
     peers = {peer.province: PeerAudit(peer.address, cert=cfg.tls.cert, key=cfg.tls.key,
                                       ca=peer.ca or cfg.tls.ca)
              for peer in cfg.peers}
     witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
                                signing_key=app.signing_key, interval=interval,
-                               metrics=auditor.metrics)
+                               metrics=access_log.metrics)
     return AuditLoops(checkpoints, witness)

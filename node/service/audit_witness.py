@@ -48,7 +48,8 @@ from node.audit import (
 from node.grpc.audit_wire import head_note
 from node.grpc.client import tls_channel
 from node.grpc.stubs import audit_stub
-from node.service.auditing import AuditMetrics
+from node.service.access_log import AuditMetrics
+from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 
 __all__ = ["AuditWitnessLoop", "PeerAudit", "fork_key", "witness_key"]
@@ -125,17 +126,15 @@ class AuditWitnessLoop:
         self._key = signing_key
         self._interval = interval
         self._metrics = metrics
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="audit-witness", daemon=True)
+        self._loop = BackgroundLoop(self._round, self._failed, name="audit-witness",
+                                    logger=log, first_wait=interval)
 
     def start(self) -> None:
         if self.peers:
-            self._thread.start()
+            self._loop.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._loop.stop(timeout)
         for peer in self.peers.values():
             peer.close()
 
@@ -217,6 +216,11 @@ class AuditWitnessLoop:
                                    "error": str(exc)[:300]})
         return outcome
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            self.run_once()
+    def _round(self) -> float:
+        self.run_once()
+        return self._interval
+
+    def _failed(self, exc: Exception) -> Failed:
+        # run_once contains each peer's failure; this is a bug's last line of defence.
+        return Failed("witnessing round failed; retrying next round",
+                      Backoff(self._interval, self._interval))

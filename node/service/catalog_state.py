@@ -22,7 +22,7 @@ from node.domain.catalog import (
     Recognizer,
     recognizer_from_chain,
 )
-from node.domain.catalog.chain import CatalogReader
+from node.domain.catalog.adoption import CatalogReader
 from node.domain.records import Record
 from node.domain.validation import Issue
 from node.store.contract import Store

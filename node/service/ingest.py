@@ -29,7 +29,7 @@ from node.domain.records import (
 )
 from node.domain.validation import Issue, ValidationContext, validate_record
 from node.store.contract import Store
-from node.store.models import NewRecord
+from node.store.rows import NewRecord
 
 MAX_RECORD_BYTES = 256 * 1024
 

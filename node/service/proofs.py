@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from crypto.merkle import fetch_proof, inclusion
 from node.store.contract import Store
-from node.store.models import RECORDS_LOG, Batch, StoredRecord
+from node.store.rows import RECORDS_LOG, Batch, StoredRecord
 
 
 @dataclass(frozen=True)

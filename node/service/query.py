@@ -40,7 +40,7 @@ from node.service.ingest import IngestKeys
 from node.service.minimize import minimize
 from node.service.proofs import RecordProof, record_proof
 from node.store.contract import Store
-from node.store.models import StoredRecord
+from node.store.rows import StoredRecord
 
 
 @dataclass(frozen=True)

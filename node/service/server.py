@@ -34,7 +34,7 @@ from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.grpc.stubs import add_servicers
-from node.service.anchor_loop import AnchorLoop
+from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
 from node.service.audit_runtime import AuditLoops, open_audit_loops
 from node.service.catalog_state import CatalogState

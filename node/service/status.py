@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from node.store.contract import Store
-from node.store.models import RECORDS_LOG
+from node.store.rows import RECORDS_LOG
 
 if TYPE_CHECKING:
     from node.service.app import NodeApp

@@ -11,7 +11,7 @@ from node.domain.validation import ValidationContext
 from node.service.ingest import Categorize, IngestKeys, IngestOutcome, ingest
 from node.service.metrics import NodeMetrics
 from node.store.contract import Store
-from node.store.models import RECORDS_LOG
+from node.store.rows import RECORDS_LOG
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from node.store.errors import (
     StoreNotFoundError,
     StoreUnavailableError,
 )
-from node.store.models import (
+from node.store.rows import (
     AUDIT_LOG,
     FIRST_BATCH_SEQ,
     RECORDS_LOG,

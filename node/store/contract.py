@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from node.store.models import (
+from node.store.rows import (
     RECORDS_LOG,
     Batch,
     BatchStatus,

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 from crypto.merkle import CompactRange, NodeID, hash_leaf
 from node.store import sql_log
 from node.store.bulk import bulk_insert
-from node.store.models import AUDIT_LOG, LogHead
+from node.store.rows import AUDIT_LOG, LogHead
 from node.store.schema import audit_entries
 from node.store.sql_common import utc, utc_now
 from node.store.transactions import read_tx, write_tx

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from crypto.merkle import EMPTY_ROOT
 from node.store.errors import StoreConflictError, StoreNotFoundError
-from node.store.models import FIRST_BATCH_SEQ, Batch, BatchStatus, LogHead, NewBatch
+from node.store.rows import FIRST_BATCH_SEQ, Batch, BatchStatus, LogHead, NewBatch
 from node.store.schema import batches
 from node.store.sql_common import utc
 from node.store.sql_log import root_at

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from crypto.merkle import HASH_SIZE, CompactRange, MerkleError, NodeID, fold_peaks, peak_ids
 from node.store.bulk import bulk_insert
 from node.store.errors import StoreCorruptionError, StoreNotFoundError
-from node.store.models import LogHead, NodeRef
+from node.store.rows import LogHead, NodeRef
 from node.store.schema import log_nodes, log_state
 from node.store.sql_common import chunked, insert_ignore
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from node.store.bulk import bulk_insert
 from node.store.errors import StoreNotFoundError
-from node.store.models import NewRecord, Origin, StoredRecord
+from node.store.rows import NewRecord, Origin, StoredRecord
 from node.store.schema import records
 from node.store.sql_common import chunked, in_chunk, one_of, utc
 

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from crypto.merkle import CompactRange, hash_leaf
 from node.store import sql_batches, sql_log, sql_records
 from node.store.contract import Store
-from node.store.models import (
+from node.store.rows import (
     RECORDS_LOG,
     Batch,
     BatchStatus,

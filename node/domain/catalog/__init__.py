@@ -13,12 +13,12 @@ Usage::
     recognizer.measures_for("YRD-SX-SC-003", 1)          # measures named in answers
     recognizer.verify_foreign("JS", "JSXY0201", "YRD-SX-SC-003", 1, chain=ledger_client)
 
-Documents are plain JSON (see ``model``); their on-chain identity is
+Documents are plain JSON (see ``documents``); their on-chain identity is
 ``document_hash(doc)`` = sha256 of the canonical form (NFC + RFC 8785 JCS). An adopted
 version is immutable: change the catalog by writing the next version.
 """
 
-from node.domain.catalog.chain import (
+from node.domain.catalog.adoption import (
     CatalogReader,
     CatalogWriter,
     ChainSnapshot,
@@ -28,6 +28,14 @@ from node.domain.catalog.chain import (
     publish_mapping,
     read_snapshot,
     recognizer_from_chain,
+)
+from node.domain.catalog.documents import (
+    Catalog,
+    Category,
+    Measure,
+    ProvinceMapping,
+    PublicityBand,
+    document_hash,
 )
 from node.domain.catalog.errors import (
     REASONS,
@@ -57,14 +65,6 @@ from node.domain.catalog.mapping import (
     expected_severity_class,
     parse_mapping,
     require_consistent,
-)
-from node.domain.catalog.model import (
-    Catalog,
-    Category,
-    Measure,
-    ProvinceMapping,
-    PublicityBand,
-    document_hash,
 )
 from node.domain.catalog.parse import parse_catalog
 from node.domain.catalog.recognize import (

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from node.domain.catalog.chain import CatalogReader, check_adopted, check_published
+from node.domain.catalog.adoption import CatalogReader, check_adopted, check_published
+from node.domain.catalog.documents import Catalog, ProvinceMapping
 from node.domain.catalog.errors import CatalogVerificationError, ForeignCategoryRejected
-from node.domain.catalog.model import Catalog, ProvinceMapping
 
 
 def verify_foreign(province: str, local_code: str, shared_code: str, version: int, *,

@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 from typing import Any, NoReturn
 
+from node.domain.catalog.documents import Catalog, ProvinceMapping
 from node.domain.catalog.errors import CatalogFileError, MalformedCatalog, MalformedMapping
 from node.domain.catalog.mapping import parse_mapping
-from node.domain.catalog.model import Catalog, ProvinceMapping
 from node.domain.catalog.parse import parse_catalog
 
 CATALOG_DIR_ENV = "YRD_CATALOG_DIR"

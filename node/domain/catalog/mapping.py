@@ -26,14 +26,14 @@ from types import MappingProxyType
 from crypto.canonical import normalize
 from crypto.errors import CanonicalEncodingError
 from node.domain.catalog import shape
-from node.domain.catalog.errors import InconsistentMapping, MalformedMapping
-from node.domain.catalog.model import (
+from node.domain.catalog.documents import (
     MAX_VERSION,
     SHARED_CODE,
     Catalog,
     ProvinceMapping,
     document_hash,
 )
+from node.domain.catalog.errors import InconsistentMapping, MalformedMapping
 from node.domain.fields import PROVINCES
 from node.domain.local_categories import LocalCategory
 

@@ -1,4 +1,4 @@
-"""Parse a catalog document into a :class:`~node.domain.catalog.model.Catalog`.
+"""Parse a catalog document into a :class:`~node.domain.catalog.documents.Catalog`.
 
 Every malformed document is refused with :class:`MalformedCatalog` naming the defect and
 where it is (``malformed catalog: categories[3] (YRD-SX-SC-002): links unknown measure
@@ -15,8 +15,7 @@ from typing import Any
 from crypto.canonical import normalize
 from crypto.errors import CanonicalEncodingError
 from node.domain.catalog import shape
-from node.domain.catalog.errors import MalformedCatalog
-from node.domain.catalog.model import (
+from node.domain.catalog.documents import (
     BASIC_CATALOG_CLASSES,
     MAX_BAND_MONTHS,
     MAX_VERSION,
@@ -30,6 +29,7 @@ from node.domain.catalog.model import (
     PublicityBand,
     document_hash,
 )
+from node.domain.catalog.errors import MalformedCatalog
 from node.domain.fields import KINDS
 
 PREFIX = "malformed catalog"

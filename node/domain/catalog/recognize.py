@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
-from node.domain.catalog.chain import CatalogReader
+from node.domain.catalog.adoption import CatalogReader
+from node.domain.catalog.documents import Catalog, Category, Measure, ProvinceMapping
 from node.domain.catalog.errors import UnknownCatalogEntry
 from node.domain.catalog.foreign import verify_foreign
 from node.domain.catalog.mapping import check_against_catalog
-from node.domain.catalog.model import Catalog, Category, Measure, ProvinceMapping
 from node.domain.validation.issues import Issue
 
 NOT_RECOGNIZED = "CATEGORY_NOT_RECOGNIZED"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from node.domain.catalog.model import MEASURE_GROUPS, Catalog, Category, Measure
+from node.domain.catalog.documents import MEASURE_GROUPS, Catalog, Category, Measure
 
 
 def measure_json(measure: Measure) -> dict[str, str]:

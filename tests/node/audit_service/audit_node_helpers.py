@@ -61,7 +61,7 @@ def build_net(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
 
 def audit_caught_up(net: AuditNet, province: str) -> int:
     """Wait until ``province``'s audit log, as it is now, is anchored; the anchored size."""
-    size = net[province].node.app.auditor.log.size()
+    size = net[province].node.app.access_log.log.size()
     ledger = net.ledger()
     wait_for(lambda: ledger.latest_audit_head(province).tree_size >= size)
     return ledger.latest_audit_head(province).tree_size
@@ -91,5 +91,5 @@ def refused(net: AuditNet, caller: str, label: str, **fields: Any) -> grpc.Statu
 
 def entries(net: AuditNet, province: str) -> list[tuple[int, AuditEvent, bytes]]:
     """``province``'s audit log as the node's database holds it: index, event, bytes."""
-    log = net[province].node.app.auditor.log
+    log = net[province].node.app.access_log.log
     return [(i, decode_entry(data), data) for i, data in log.iter_entries()]

@@ -17,8 +17,8 @@ from crypto.signing import public_key_of
 from ledger.errors import ContractRevert, LedgerUnavailable
 from ledger.types import AuditHead, TxResult
 from node.audit import Action, AuditEvent, AuditLog, Decision, audit_origin
+from node.service.access_log import make_audit_metrics
 from node.service.audit_checkpoints import ANCHOR_META, AuditCheckpointLoop, HeadAnchor
-from node.service.auditing import make_audit_metrics
 from node.store import SqlStore
 from node.store.sql_audit import AuditStore
 

@@ -52,7 +52,7 @@ def test_refusals_are_logged_as_refusals(trio: AuditNet, workload: dict[str, Any
             Action.REFUSAL, Decision.DENY, reason, role, purpose), request_id
         assert event.records_returned == 0
     # The subject is named by the node's keyed token, never by its identifier.
-    token = trio["JS"].node.app.auditor.token(workload["subject"].id)
+    token = trio["JS"].node.app.access_log.token(workload["subject"].id)
     assert by_id["q-purpose-1"].subject_token == token
     assert all(workload["subject"].id.encode() not in data for _, _, data in entries(trio, "JS"))
 
@@ -106,5 +106,5 @@ def test_query_receipt_names_its_audit_entry(trio: AuditNet, workload: dict[str,
     assert (event.action, event.records_returned) == (Action.QUERY, len(answer.records))
     assert event.record_refs == tuple(f"JS:{r.envelope.record_no}" for r in answer.records)
     verify_inclusion(inclusion.leaf_index, proven.tree_size, receipt.audit_leaf_hash,
-                     list(inclusion.proof), trio["JS"].node.app.auditor.log.checkpoint(
+                     list(inclusion.proof), trio["JS"].node.app.access_log.log.checkpoint(
                          proven.tree_size).checkpoint.root)

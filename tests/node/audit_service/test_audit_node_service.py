@@ -38,7 +38,7 @@ def test_audit_service_roles_and_errors(trio: AuditNet, workload: dict[str, Any]
          audit_pb2.GetConsistencyProofRequest(first_size=0, second_size=1),
          grpc.StatusCode.OUT_OF_RANGE),
     ]
-    before = trio["JS"].node.app.auditor.log.size()
+    before = trio["JS"].node.app.access_log.log.size()
     for caller, label, method, request, code in calls:
         channel = (trio.channel(caller, label, "JS") if label != "node" else
                    _node_channel(trio, caller, "JS"))
@@ -46,7 +46,7 @@ def test_audit_service_roles_and_errors(trio: AuditNet, workload: dict[str, Any]
             getattr(audit_stub(ch), method)(request, timeout=10)
         assert info.value.code() is code, method
     logged = [decode_entry(data) for _, data in
-              trio["JS"].node.app.auditor.log.iter_entries(start=before)]
+              trio["JS"].node.app.access_log.log.iter_entries(start=before)]
     assert [(e.action, e.reason) for e in logged][:5] == [
         (Action.REFUSAL, "WRONG_ROLE"), (Action.REFUSAL, "WRONG_ROLE"),
         (Action.REFUSAL, "NOT_FOUND"), (Action.REFUSAL, "OUT_OF_RANGE"),
@@ -63,10 +63,10 @@ def _node_channel(trio: AuditNet, caller: str, target: str) -> Any:
 def test_status_counts_the_audit_log(trio: AuditNet, workload: dict[str, Any]) -> None:
     with trio.channel("JS", "admin", "JS") as ch:
         status = node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=10)
-    size = trio["JS"].node.app.auditor.log.size()
+    size = trio["JS"].node.app.access_log.log.size()
     # The read is logged before its answer leaves: the answer counts the log before it.
     assert status.audit_size == size - 1
-    last = trio["JS"].node.app.auditor.log.entry(size - 1)
+    last = trio["JS"].node.app.access_log.log.entry(size - 1)
     assert decode_entry(last.entry).action is Action.ADMIN
 
 
@@ -75,12 +75,12 @@ def test_an_access_that_cannot_be_logged_is_not_answered(
     def broken(events: object) -> list[int]:
         raise StoreUnavailableError("database unavailable (test)")
 
-    monkeypatch.setattr(trio["JS"].node.app.auditor.log, "append", broken)
+    monkeypatch.setattr(trio["JS"].node.app.access_log.log, "append", broken)
     code = refused(trio, "JS", "agency", purpose="credit_report",
                     subject=workload["subject"], request_id="q-unlogged-1")
     assert code is grpc.StatusCode.UNAVAILABLE
     monkeypatch.undo()
-    assert trio["JS"].node.app.auditor.log.indexes_of("q-unlogged-1") == []
+    assert trio["JS"].node.app.access_log.log.indexes_of("q-unlogged-1") == []
 
 
 def test_a_defect_is_audited_and_answered_without_details(
@@ -93,7 +93,7 @@ def test_a_defect_is_audited_and_answered_without_details(
         node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=10)
     assert info.value.code() is grpc.StatusCode.INTERNAL
     assert "secret" not in (info.value.details() or "")
-    log = trio["JS"].node.app.auditor.log
+    log = trio["JS"].node.app.access_log.log
     last = decode_entry(log.entry(log.size() - 1).entry)
     assert (last.action, last.reason, last.role) == (Action.REFUSAL, "INTERNAL", "admin")
 
@@ -108,7 +108,7 @@ def test_an_answer_the_caller_gave_up_on_is_logged_asrefused(
         return slow_count(origin)
 
     monkeypatch.setattr(store, "count_records", slow)
-    log = trio["JS"].node.app.auditor.log
+    log = trio["JS"].node.app.access_log.log
     before = log.size()
     with trio.channel("JS", "admin", "JS") as ch, pytest.raises(grpc.RpcError) as info:
         node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=0.2)
@@ -150,7 +150,7 @@ def test_the_audit_command(trio: AuditNet, workload: dict[str, Any],
     code, head = _cli(capsys, ["audit", "head", *target])
     assert code == 0 and head["province"] == "SH" and head["tree_size"] >= 1
     code, proof = _cli(capsys, ["audit", "proof", *target, "--request-id", "q-fed-1"])
-    logged = trio["SH"].node.app.auditor.log.indexes_of("q-fed-1")
+    logged = trio["SH"].node.app.access_log.log.indexes_of("q-fed-1")
     assert len(logged) >= 2  # the query, and what was fetched on request from the peers
     assert code == 0 and [i["leaf_index"] for i in proof["inclusions"]] == logged
     assert all(item["in_tree"] for item in proof["inclusions"])

@@ -168,7 +168,7 @@ def test_a_forked_log_is_found(net: AuditNet, engine: Engine) -> None:
     ledger = net.ledger()
     size = audit_caught_up(net, "JS")
     wait_for(lambda: ledger.witness_count("JS", size) == 1)
-    log = net["JS"].node.app.auditor.log
+    log = net["JS"].node.app.access_log.log
     with engine.begin() as conn:
         for table in ("audit_entries", "log_nodes", "log_state"):
             conn.execute(text(f"DELETE FROM {table} WHERE log_name = 'audit'"))

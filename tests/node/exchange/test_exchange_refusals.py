@@ -22,8 +22,8 @@ from crypto.merkle import MemoryTree, hash_leaf
 from node._proto.credit.v1 import exchange_pb2
 from node.domain.catalog import packaged_catalogs
 from node.exchange.categories import CatalogCategories
-from node.exchange.model import Proven
 from node.exchange.receive import Receiver
+from node.exchange.transit import Proven
 from node.exchange.wire import proven_from_proto, proven_to_proto
 from node.grpc.stubs import exchange_stub
 from node.store import open_store

@@ -25,10 +25,10 @@ from node.devnet.synth.generator import generate_records
 from node.domain.catalog import Recognizer, packaged_catalogs, packaged_mappings
 from node.domain.records import parse_record, to_json
 from node.exchange.categories import CatalogCategories
-from node.exchange.chain import ChainFacts
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import ChainUnavailable
-from node.exchange.model import AnchorRef, AnchorTarget, Proven
 from node.exchange.receive import Receiver
+from node.exchange.transit import AnchorRef, AnchorTarget, Proven
 from node.exchange.wire import proven_to_proto
 from node.service.ingest import IngestKeys
 from node.service.keys import derive_token_key

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from service_helpers import NodeDir, synth_lines, wait_for
 
+from crypto.batch_header import BatchHeader, sign_header
+from crypto.keys import load_signing_key
+from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.cli.main import main
 from node.domain.records import parse_record, subject_identifier
 from node.service.server import RunningNode
@@ -57,4 +62,40 @@ def test_cli_flow(node_dir: NodeDir, running: RunningNode, tmp_path: Path,
     answer_file.write_text(json.dumps(answer))
     assert main(["verify-answer", str(answer_file), "--rpc-url", rpc,
                  "--contracts", contracts]) == 1
-    assert json.loads(capsys.readouterr().out)["ok"] is False
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    assert [(r["record_no"], r["step"]) for r in report["failed"]] == [
+        (answer["records"][0]["record_no"], 4)]
+
+    # The node's own key signs a header claiming another tree size for the anchored root,
+    # one at which the record's inclusion proof still leads to that root: only binding the
+    # anchored size catches it.
+    resized = json.loads(answer_text)
+    record, size = claim_another_size(resized["records"])
+    key = load_signing_key(layout.signing_key)
+    header = BatchHeader.from_json(record["proof"]["batch_header"])
+    header = dataclasses.replace(header, tree_size=size)
+    record["proof"]["batch_header"] = header.to_json()
+    record["proof"]["header_signature"] = sign_header(header, key).hex()
+    answer_file.write_text(json.dumps(resized))
+    assert main(["verify-answer", str(answer_file), "--rpc-url", rpc,
+                 "--contracts", contracts]) == 1
+    [failed] = json.loads(capsys.readouterr().out)["failed"]
+    assert (failed["record_no"], failed["step"]) == (record["record_no"], 5)
+    assert f"size {size} by the" in failed["problems"][0]
+
+
+def claim_another_size(records: list[dict[str, Any]]) -> tuple[dict[str, Any], int]:
+    """A record and a tree size other than its header's at which its proof still verifies."""
+    for record in records:
+        proof = record["proof"]
+        header = BatchHeader.from_json(proof["batch_header"])
+        path = [bytes.fromhex(h) for h in proof["inclusion_proof"]]
+        leaf = hash_leaf(bytes.fromhex(record["commitment"]))
+        for size in range(header.tree_size + 1, 2 * header.tree_size + 2):
+            try:
+                verify_inclusion(proof["leaf_index"], size, leaf, path, header.root)
+            except MerkleError:
+                continue
+            return record, size
+    raise AssertionError("no record's proof verifies at another tree size")

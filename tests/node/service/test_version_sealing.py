@@ -8,7 +8,7 @@ import nacl.signing
 import pytest
 
 from crypto.batch_header import BatchHeader
-from node.service.seal_runs import run_end, seal_by_version
+from node.service.version_sealing import run_end, seal_by_version
 from node.store import NewRecord, open_store
 from node.store.contract import Store
 
@@ -77,9 +77,9 @@ def test_nothing_to_seal_seals_nothing_and_bad_arguments_are_refused() -> None:
 
 
 def test_run_end_scans_past_one_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
-    import node.service.seal_runs as seal_runs
+    import node.service.version_sealing as version_sealing
 
-    monkeypatch.setattr(seal_runs, "SCAN_CHUNK", 2)
+    monkeypatch.setattr(version_sealing, "SCAN_CHUNK", 2)
     store = _store([1, 1, 1, 1, 1, 2, 2])
     assert run_end(store, "JS", 0, 7, 2) == (5, 1)
     assert run_end(store, "JS", 5, 7, 2) == (7, 2)

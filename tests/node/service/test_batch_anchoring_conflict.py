@@ -8,7 +8,7 @@ import nacl.signing
 import pytest
 
 from ledger.errors import ContractRevert
-from node.service.batcher import AnchorConflict, anchor_pending, seal_batch
+from node.service.batch_anchoring import AnchorConflict, anchor_pending, seal_batch
 from node.store import NewRecord, open_store
 
 

@@ -25,7 +25,7 @@ import nacl.signing
 from crypto.batch_header import BatchHeader, sign_header
 from ledger.errors import ContractRevert
 from node.store.contract import Store
-from node.store.models import FIRST_BATCH_SEQ, RECORDS_LOG, Batch, NewBatch
+from node.store.rows import FIRST_BATCH_SEQ, RECORDS_LOG, Batch, NewBatch
 
 log = logging.getLogger(__name__)
 ZERO_ROOT = bytes(32)
@@ -34,7 +34,7 @@ CONFLICT_REVERTS = frozenset({"WrongSeq", "WrongPrevRoot", "SizeNotIncreasing"})
 
 
 class AnchorLedger(Protocol):
-    """The part of ``ledger.LedgerClient`` the batcher uses."""
+    """The part of ``ledger.LedgerClient`` batch anchoring uses."""
 
     def anchor_batch(self, seq: int, root: bytes, size: int, prev_root: bytes,
                      catalog_version: int, header_sig: bytes) -> object: ...

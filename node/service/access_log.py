@@ -1,12 +1,12 @@
 """Writing the access audit log from the running node: one entry per access, fail closed.
 
-:class:`AccessAuditor` stamps an access with the time and appends it to the node's
+:class:`AccessLogWriter` stamps an access with the time and appends it to the node's
 :class:`~node.audit.AuditLog`. A write that fails for any reason raises
 :class:`AuditWriteFailed` (an ``Unavailable``: the caller may retry), so no answer whose
 access was not logged ever leaves the node. Usage::
 
-    auditor = AccessAuditor(app.audit_log, token_key=app.keys.token_key)
-    logged = auditor.record(AuditEvent(time=auditor.now(), ...))   # before answering
+    access_log = AccessLogWriter(app.audit_log, token_key=app.keys.token_key)
+    logged = access_log.record(AuditEvent(time=access_log.now(), ...))   # before answering
     receipt = (logged.index, logged.leaf_hash)
 
 Subject tokens are keyed hashes under the node's token key (``token``); an identifier
@@ -29,7 +29,7 @@ from node.domain.fields import PROVINCES
 from node.service.errors import Unavailable
 
 __all__ = [
-    "AccessAuditor",
+    "AccessLogWriter",
     "AuditMetrics",
     "AuditWriteFailed",
     "Logged",
@@ -95,7 +95,7 @@ def make_audit_metrics(registry: prom.CollectorRegistry) -> AuditMetrics:
     )
 
 
-class AccessAuditor:
+class AccessLogWriter:
     """Appends access events to ``audit_log`` (thread-safe: the store serializes writers)."""
 
     def __init__(self, audit_log: AuditLog, *, token_key: bytes, province: str,

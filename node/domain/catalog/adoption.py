@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, Protocol
 
+from node.domain.catalog.documents import Catalog, ProvinceMapping
 from node.domain.catalog.errors import CatalogVerificationError
-from node.domain.catalog.model import Catalog, ProvinceMapping
 
 if TYPE_CHECKING:
     from node.domain.catalog.recognize import Recognizer

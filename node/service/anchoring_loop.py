@@ -2,28 +2,28 @@
 
 Every ``interval`` seconds — or sooner once ``max_records`` leaves wait — the loop seals
 the unbatched growth into batches of at most ``max_records`` leaves and anchors every
-pending batch (``batcher.anchor_pending``: crash-safe, never twice). A ledger failure
+pending batch (``batch_anchoring.anchor_pending``: crash-safe, never twice). A ledger failure
 does not stop ingest: the loop logs it, waits with exponential backoff (capped at
 ``MAX_BACKOFF`` seconds) and tries again. Without an adopted catalog version nothing is
 sealed (a batch header must name one) and a warning says why. Each batch names the
-version its records were committed under (``seal_runs``), so a batch sealed just after
+version its records were committed under (``version_sealing``), so a batch sealed just after
 an upgrade does not relabel records recognized under the previous version.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Final
 
 import nacl.signing
 
-from node.service.batcher import AnchorConflict, AnchorLedger, anchor_pending
+from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.batch_anchoring import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.metrics import NodeMetrics
-from node.service.seal_runs import seal_by_version
 from node.service.status import read_backlog
+from node.service.version_sealing import seal_by_version
 from node.store.contract import Store
 
 log = logging.getLogger(__name__)
@@ -44,24 +44,24 @@ class AnchorLoop:
         self._max = max_records
         self._metrics = metrics
         self._catalog_version = catalog_version
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="anchor-loop", daemon=True)
-        self.failures = 0
+        self._loop = BackgroundLoop(self._round, self._failed, name="anchor-loop", logger=log)
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failed rounds (0 after one that anchored or had nothing to do)."""
+        return self._loop.failures
 
     def start(self) -> None:
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 15.0) -> None:
         """Ask the loop to finish its current round and wait for it."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
+        self._loop.stop(timeout)
 
     def notify(self, waiting: int) -> None:
         """Called after ingest with the number of unanchored leaves: wake early when full."""
         if waiting >= self._max:
-            self._wake.set()
+            self._loop.wake()
 
     def run_once(self) -> int:
         """One round: seal what waits, anchor what is pending; returns batches anchored."""
@@ -78,26 +78,19 @@ class AnchorLoop:
             self._metrics.anchored_batches.inc(result.anchored)
         return result.anchored + result.already_on_chain
 
-    def _run(self) -> None:
-        delay = self._interval
-        while not self._stop.is_set():
-            try:
-                done = self.run_once()
-                self.failures = 0
-                delay = self._interval
-                backlog = read_backlog(self._store)
-                self._metrics.backlog.set(backlog.backlog)
-                if done:
-                    log.info("anchor round", extra={"batches": done, "backlog": backlog.backlog,
-                                                    "anchored_size": backlog.anchored_size})
-            except AnchorConflict:
-                log.exception("the ledger holds another root for one of our batches")
-                delay = MAX_BACKOFF
-            except Exception as exc:
-                self.failures += 1
-                delay = min(MAX_BACKOFF, self._interval * 2 ** self.failures)
-                log.warning("anchoring failed; retrying",
-                            extra={"error_type": type(exc).__name__, "retry_in_s": delay,
-                                   "failures": self.failures})
-            self._wake.wait(delay)
-            self._wake.clear()
+    def _round(self) -> float:
+        done = self.run_once()
+        backlog = read_backlog(self._store)
+        self._metrics.backlog.set(backlog.backlog)
+        if done:
+            log.info("anchor round", extra={"batches": done, "backlog": backlog.backlog,
+                                            "anchored_size": backlog.anchored_size})
+        return self._interval
+
+    def _failed(self, exc: Exception) -> Failed:
+        if isinstance(exc, AnchorConflict):
+            # Not a passing outage: retrying fast would not help, an operator must look.
+            return Failed("the ledger holds another root for one of our batches",
+                          Backoff(MAX_BACKOFF, MAX_BACKOFF), level=logging.ERROR,
+                          counted=False, traceback=True)
+        return Failed("anchoring failed; retrying", Backoff(self._interval, MAX_BACKOFF))

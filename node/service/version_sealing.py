@@ -28,9 +28,9 @@ from typing import Final
 import nacl.signing
 
 from crypto.batch_header import BatchHeader
-from node.service.batcher import seal_batch
+from node.service.batch_anchoring import seal_batch
 from node.store.contract import Store
-from node.store.models import RECORDS_LOG, StoredRecord
+from node.store.rows import RECORDS_LOG, StoredRecord
 
 __all__ = ["run_end", "seal_by_version"]
 
