@@ -9,7 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from node.identity import Identity, IdentityCache, IdentityError, Role
-from node.service.errors import Refused, Unauthenticated
+from node.service.errors import Refusal, Refused, Unauthenticated
 
 
 def peer_certificate(context: grpc.ServicerContext) -> bytes:
@@ -33,7 +33,7 @@ def caller_identity(context: grpc.ServicerContext, cache: IdentityCache,
     if identity.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Refused(f"role {identity.role.value} may not call this method; want {allowed}",
-                      reason="role")
+                      reason=Refusal.WRONG_ROLE)
     return identity
 
 
