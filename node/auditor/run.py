@@ -23,7 +23,7 @@ from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_or
 from node.auditor.chain import ChainView
 from node.auditor.client import AuditClient
 from node.auditor.exchanges import SideCollector, TimedSide, one_sided
-from node.grpc.audit_wire import head_note
+from node.grpc.convert import head_note
 
 __all__ = ["AuditOptions", "NodeAudit", "UnknownLog", "audit_node"]
 

@@ -36,7 +36,7 @@ from node.exchange.links import PeerLink
 from node.exchange.model import Proven
 from node.exchange.receive import Receiver
 from node.exchange.verify import Verified
-from node.exchange.wire import proven_from_proto
+from node.grpc.convert import proven_from_proto
 from node.identity import IdentityError, parse_certificate
 from node.service.minimize import minimize
 from node.service.proofs import AnchorInfo, RecordProof

@@ -28,7 +28,7 @@ from node.exchange.errors import ExchangeError
 from node.exchange.links import PeerLink
 from node.exchange.model import Proven
 from node.exchange.receive import Receiver
-from node.exchange.wire import proven_from_proto
+from node.grpc.convert import proven_from_proto
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
 

@@ -16,8 +16,8 @@ import grpc
 
 from node._proto.credit.v1 import audit_pb2, audit_pb2_grpc
 from node.audit import Action, AuditLog
-from node.grpc.audit_wire import head_to_proto
 from node.grpc.audited import Answer, Attempt, audited
+from node.grpc.convert import head_to_proto
 from node.identity import Identity, Role
 from node.service.app import NodeApp
 from node.service.audit_checkpoints import ANCHOR_META, HeadAnchor

@@ -16,8 +16,8 @@ from node.exchange.fetch import FetchRequest, fetch_on_request
 from node.exchange.model import Proven
 from node.exchange.runtime import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
-from node.exchange.wire import proven_from_proto, proven_to_proto
 from node.grpc.audited import Answer, Attempt, audited
+from node.grpc.convert import proven_from_proto, proven_to_proto
 from node.identity import Identity, Role
 from node.service.app import NodeApp
 from node.service.auditing import record_refs

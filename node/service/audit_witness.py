@@ -44,8 +44,8 @@ from node.audit import (
     witness_name,
     witness_once,
 )
-from node.grpc.audit_wire import head_note
 from node.grpc.client import tls_channel
+from node.grpc.convert import head_note
 from node.grpc.stubs import audit_stub
 from node.service.auditing import AuditMetrics
 from node.store.contract import Store

@@ -8,7 +8,7 @@ from exchange_helpers import Consortium, wait_for
 
 from node._proto.credit.v1 import exchange_pb2
 from node.exchange.puller import cursor_key
-from node.exchange.wire import proven_from_proto
+from node.grpc.convert import proven_from_proto
 from node.grpc.stubs import exchange_stub
 from node.service.status import read_backlog
 
