@@ -21,8 +21,8 @@ from typing import Any
 from crypto.checkpoint import MalformedNote, parse_checkpoint
 from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_origin, verify_log
 from node.auditor.chain import ChainView
-from node.auditor.client import AuditClient
 from node.auditor.exchanges import SideCollector, TimedSide, one_sided
+from node.grpc.audit_client import AuditClient
 from node.grpc.convert import head_note
 
 __all__ = ["AuditOptions", "NodeAudit", "UnknownLog", "audit_node"]

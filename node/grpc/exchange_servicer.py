@@ -29,13 +29,14 @@ def _refs(items: Sequence[Proven]) -> tuple[str, ...]:
 
 
 class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
+    def __init__(self, app: NodeApp, exchange: Exchange | None) -> None:
         self._app = app
+        self._exchange_parts = exchange
 
     def _exchange(self) -> Exchange:
-        if self._app.exchange is None:
+        if self._exchange_parts is None:
             raise Unavailable("this node has no ledger configured: no exchange")
-        return self._app.exchange
+        return self._exchange_parts
 
     def PullRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
         def run(caller: Identity, attempt: Attempt) -> Answer[Any]:

@@ -4,7 +4,7 @@ audited and its errors mapped by ``node.grpc.audited``."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,12 +18,14 @@ from node._proto.credit.v1 import (
     query_pb2_grpc,
 )
 from node.audit import Action
+from node.exchange.runtime import Exchange
 from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
 from node.grpc.identity import caller_public_key, peer_certificate
 from node.identity import Identity, Role
 from node.service.app import NodeApp
 from node.service.auditing import Logged, record_refs
+from node.service.catalog_state import CatalogState
 from node.service.errors import BadRequest
 from node.service.query import QueryDeps, QueryInput, answer_query
 from node.service.status import catalog_version, quarantined, read_backlog
@@ -80,14 +82,9 @@ def _receipt(response: Any, logged: Logged) -> None:
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
+    def __init__(self, app: NodeApp, deps: QueryDeps) -> None:
         self._app = app
-        contracts = app.config.ledger.contracts
-        self._deps = QueryDeps(
-            store=app.store, keys=app.keys, purposes=app.config.policy.purposes,
-            nonces=app.nonces, chain_id=app.config.ledger.chain_id,
-            anchor_contract=contracts.get("RecordAnchors", "0x" + "00" * 20),
-            federation=app.exchange.federation if app.exchange is not None else None)
+        self._deps = deps
 
     def Query(self, request: Any, context: grpc.ServicerContext) -> Any:
         started = time.monotonic()
@@ -115,8 +112,16 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
 
 
 class NodeServicer(node_pb2_grpc.NodeServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
+    """``GetStatus``: the node's own counts, the catalog version in force, the quarantine's
+    size and how many configured peers answer their health check (``peers_reachable``,
+    measured off the call path)."""
+
+    def __init__(self, app: NodeApp, *, catalog: CatalogState | None,
+                 exchange: Exchange | None, peers_reachable: Callable[[], int]) -> None:
         self._app = app
+        self._catalog = catalog
+        self._exchange = exchange
+        self._peers_reachable = peers_reachable
 
     def GetStatus(self, request: Any, context: grpc.ServicerContext) -> Any:
         def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
@@ -125,10 +130,12 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
                 province=self._app.province,
                 records=self._app.store.count_records("local"),
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
-                audit_size=self._app.auditor.log.size(), peers_reachable=0,
+                audit_size=self._app.auditor.log.size(),
+                peers_reachable=self._peers_reachable(),
                 peers_configured=len(self._app.config.peers),
                 foreign_records=self._app.store.count_records("foreign"),
-                catalog_version=catalog_version(self._app),
-                quarantined=quarantined(self._app)),
+                catalog_version=catalog_version(self._catalog),
+                quarantined=quarantined(None if self._exchange is None
+                                        else self._exchange.receiver.quarantine)),
                 _read_action(caller))
         return audited(self._app, context, (Role.ADMIN, Role.AUDITOR), run)

@@ -62,7 +62,7 @@ def js_items(consortium: Consortium) -> list[Proven]:
 
 
 def receiver(consortium: Consortium, province: str = "SH") -> Receiver:
-    exchange = consortium[province].node.app.exchange
+    exchange = consortium[province].node.exchange
     assert exchange is not None
     return exchange.receiver
 

@@ -10,7 +10,7 @@ from service_helpers import NodeDir, synth_lines, wait_for
 
 from node.cli.main import main
 from node.domain.records import parse_record, subject_identifier
-from node.service.server import RunningNode
+from node.runtime.node import RunningNode
 from node.service.status import read_backlog
 
 

@@ -1,4 +1,5 @@
-"""The auditor's view of one node over gRPC: its served head, entries and proofs.
+"""The auditor's view of one node over gRPC: its served head, entries and proofs
+(``node.auditor`` re-exports it; the verifier there never touches gRPC itself).
 
 Nothing here is trusted: the verifier checks every answer against the chain. Every call
 has a deadline; entries are read in pages (``ListEntries``) and streamed. Usage::
