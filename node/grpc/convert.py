@@ -10,7 +10,6 @@ never trusted on their own.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp  # type: ignore[import-untyped]
 
@@ -37,7 +36,8 @@ _KIND_FROM_PROTO = {number: name for name, number in KIND_TO_PROTO.items()}
 _SEVERITY_FROM_PROTO = {number: name for name, number in SEVERITY_TO_PROTO.items()}
 
 
-def submit_response(outcome: IngestOutcome, first_line: int, request_id: str) -> Any:
+def submit_response(outcome: IngestOutcome, first_line: int,
+                    request_id: str) -> ingest_pb2.SubmitRecordsResponse:
     """A SubmitRecordsResponse listing every accepted and rejected position."""
     return ingest_pb2.SubmitRecordsResponse(
         accepted=[
@@ -58,7 +58,7 @@ def submit_response(outcome: IngestOutcome, first_line: int, request_id: str) ->
     )
 
 
-def _answered(item: AnsweredRecord) -> Any:
+def _answered(item: AnsweredRecord) -> query_pb2.AnsweredRecord:
     rec, proof = item.record, item.proof
     payload_date = item.payload.get("publish_date")
     return query_pb2.AnsweredRecord(
@@ -90,7 +90,7 @@ def _json_bytes(payload: dict[str, object]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def query_response(answer: QueryAnswer) -> Any:
+def query_response(answer: QueryAnswer) -> query_pb2.QueryResponse:
     """A QueryResponse with every answered record and the receipt."""
     stamp = Timestamp()
     stamp.FromDatetime(answer.answered_at)
@@ -100,7 +100,7 @@ def query_response(answer: QueryAnswer) -> Any:
     )
 
 
-def proven_from_proto(message: Any) -> Proven:
+def proven_from_proto(message: common_pb2.ProvenRecord) -> Proven:
     """The plain form of a ``ProvenRecord``; ``raw`` is its deterministic encoding."""
     env, anchor = message.envelope, message.anchor
     return Proven(
@@ -121,7 +121,7 @@ def proven_from_proto(message: Any) -> Proven:
     )
 
 
-def proven_to_proto(item: Proven) -> Any:
+def proven_to_proto(item: Proven) -> common_pb2.ProvenRecord:
     """The ``ProvenRecord`` message of ``item`` (``raw`` is not sent)."""
     return common_pb2.ProvenRecord(
         envelope=common_pb2.RecordEnvelope(
@@ -142,7 +142,8 @@ def proven_to_proto(item: Proven) -> Any:
 
 
 def head_to_proto(head: SignedHead, province: str, *, chain_id: int = 0,
-                  contract: bytes = b"", anchor: HeadAnchor | None = None) -> Any:
+                  contract: bytes = b"", anchor: HeadAnchor | None = None
+                  ) -> audit_pb2.SignedTreeHead:
     """The SignedTreeHead of ``head``; ``anchor`` when it is the head anchored there."""
     checkpoint = head.checkpoint
     message = audit_pb2.SignedTreeHead(
@@ -155,12 +156,12 @@ def head_to_proto(head: SignedHead, province: str, *, chain_id: int = 0,
     return message
 
 
-def served_head(message: Any) -> ServedHead:
+def served_head(message: audit_pb2.SignedTreeHead) -> ServedHead:
     """The bytes of a received ``SignedTreeHead`` that can be verified."""
     return ServedHead(bytes(message.canonical_head), bytes(message.signature))
 
 
-def head_note(message: Any, log_key: NoteVerifier) -> str:
+def head_note(message: audit_pb2.SignedTreeHead, log_key: NoteVerifier) -> str:
     """The signed note a ``SignedTreeHead`` stands for, under ``log_key`` (unverified:
     pass it to ``verify_checkpoint``). Raises ``MalformedNote`` when it cannot be one."""
     return served_note(served_head(message), log_key)

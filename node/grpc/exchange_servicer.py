@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import grpc
 
@@ -38,8 +37,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
             raise Unavailable("this node has no ledger configured: no exchange")
         return self._exchange_parts
 
-    def PullRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def PullRecords(self, request: exchange_pb2.PullRecordsRequest,
+                    context: grpc.ServicerContext) -> exchange_pb2.PullRecordsResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.PullRecordsResponse]:
             attempt.use_request_id(request.request_id)
             page = pull_page(self._exchange().serve, cursor=request.cursor[:64],
                              limit=request.limit, wanted=frozenset(request.categories))
@@ -54,8 +54,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                           refs=_refs(page.records))
         return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
-    def PushRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def PushRecords(self, request: exchange_pb2.PushRecordsRequest,
+                    context: grpc.ServicerContext) -> exchange_pb2.PushRecordsResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.PushRecordsResponse]:
             attempt.use_request_id(request.request_id)
             exchange = self._exchange()
             if len(request.records) > MAX_PAGE:
@@ -75,8 +76,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 Action.EXCHANGE_IN, records=len(items), refs=_refs(items))
         return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
-    def FetchOnRequest(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def FetchOnRequest(self, request: exchange_pb2.FetchOnRequestRequest,
+                       context: grpc.ServicerContext) -> exchange_pb2.FetchOnRequestResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.FetchOnRequestResponse]:
             attempt.subject_token = self._app.auditor.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             grant = request.grant

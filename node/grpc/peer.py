@@ -80,8 +80,9 @@ class PeerClient:
         """The peer's next page of replicated records after ``cursor``."""
         request = exchange_pb2.PullRecordsRequest(cursor=cursor, limit=limit,
                                                   request_id=request_id)
-        response = self._call("PullRecords", lambda s: s.exchange.PullRecords,
-                              request, timeout)
+        response: exchange_pb2.PullRecordsResponse = self._call(
+            "PullRecords", lambda s: s.exchange.PullRecords,
+            request, timeout)
         return PulledPage([proven_from_proto(message) for message in response.records],
                           response.next_cursor)
 
@@ -95,29 +96,33 @@ class PeerClient:
             grant=common_pb2.Grant(canonical_grant=grant.canonical_grant,
                                    signature=grant.signature,
                                    agency_certificate=grant.agency_certificate))
-        response = self._call("FetchOnRequest", lambda s: s.exchange.FetchOnRequest,
-                              request, timeout)
+        response: exchange_pb2.FetchOnRequestResponse = self._call(
+            "FetchOnRequest", lambda s: s.exchange.FetchOnRequest,
+            request, timeout)
         return [proven_from_proto(message) for message in response.records]
 
     def head_at(self, size: int) -> ServedHead:
         """The peer's signed audit head at ``size`` (to be verified by the caller)."""
         request = audit_pb2.GetHeadAtSizeRequest(tree_size=size)
-        response = self._call("GetHeadAtSize", lambda s: s.audit.GetHeadAtSize,
-                              request, AUDIT_DEADLINE)
+        response: audit_pb2.GetHeadAtSizeResponse = self._call(
+            "GetHeadAtSize", lambda s: s.audit.GetHeadAtSize,
+            request, AUDIT_DEADLINE)
         return served_head(response.head)
 
     def consistency(self, first: int, second: int) -> Sequence[bytes]:
         """The peer's proof that its audit log at ``second`` extends the one at ``first``."""
         request = audit_pb2.GetConsistencyProofRequest(first_size=first, second_size=second)
-        response = self._call("GetConsistencyProof", lambda s: s.audit.GetConsistencyProof,
-                              request, AUDIT_DEADLINE)
+        response: audit_pb2.GetConsistencyProofResponse = self._call(
+            "GetConsistencyProof", lambda s: s.audit.GetConsistencyProof,
+            request, AUDIT_DEADLINE)
         return [bytes(h) for h in response.proof]
 
     def healthy(self, timeout: float) -> bool:
         """Whether the peer answers its gRPC health check as serving within ``timeout``."""
         request = health_pb2.HealthCheckRequest(service="")
         try:
-            response = self._call("Health.Check", lambda s: s.health.Check, request, timeout)
+            response: health_pb2.HealthCheckResponse = self._call(
+                "Health.Check", lambda s: s.health.Check, request, timeout)
         except PeerCallFailed:
             return False
         return bool(response.status == health_pb2.HealthCheckResponse.SERVING)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import grpc
 
@@ -15,6 +14,7 @@ from node._proto.credit.v1 import (
     ingest_pb2_grpc,
     node_pb2,
     node_pb2_grpc,
+    query_pb2,
     query_pb2_grpc,
 )
 from node.audit import Action
@@ -44,8 +44,10 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         self._app = app
         self._submitter = submitter
 
-    def _submit(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def _submit(self, request: ingest_pb2.SubmitRecordsRequest,
+                context: grpc.ServicerContext) -> ingest_pb2.SubmitRecordsResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[ingest_pb2.SubmitRecordsResponse]:
             if len(request.records) > MAX_RECORDS_PER_REQUEST:
                 raise BadRequest(f"request holds {len(request.records)} records; "
                                  f"send at most {MAX_RECORDS_PER_REQUEST} per request")
@@ -57,17 +59,20 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
                           Action.INGEST, records=len(outcome.accepted))
         return audited(self._app, context, (Role.PLATFORM,), run)
 
-    def SubmitRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
+    def SubmitRecords(self, request: ingest_pb2.SubmitRecordsRequest,
+                      context: grpc.ServicerContext) -> ingest_pb2.SubmitRecordsResponse:
         return self._submit(request, context)
 
-    def SubmitStream(self, request_iterator: Iterator[Any],
-                     context: grpc.ServicerContext) -> Iterator[Any]:
+    def SubmitStream(self, request_iterator: Iterator[ingest_pb2.SubmitStreamRequest],
+                     context: grpc.ServicerContext
+                     ) -> Iterator[ingest_pb2.SubmitStreamResponse]:
         for message in request_iterator:
             result = self._submit(message.batch, context)
             yield ingest_pb2.SubmitStreamResponse(result=result)
 
-    def GetBacklog(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetBacklog(self, request: ingest_pb2.GetBacklogRequest,
+                   context: grpc.ServicerContext) -> ingest_pb2.GetBacklogResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[ingest_pb2.GetBacklogResponse]:
             b = read_backlog(self._app.store)
             return Answer(ingest_pb2.GetBacklogResponse(
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
@@ -75,7 +80,7 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         return audited(self._app, context, (Role.PLATFORM, Role.ADMIN, Role.AUDITOR), run)
 
 
-def _receipt(response: Any, logged: Logged) -> None:
+def _receipt(response: query_pb2.QueryResponse, logged: Logged) -> None:
     """Put the query's audit entry (index, leaf hash) in its receipt."""
     response.receipt.audit_leaf_index = logged.index
     response.receipt.audit_leaf_hash = logged.leaf_hash
@@ -86,10 +91,11 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         self._app = app
         self._deps = deps
 
-    def Query(self, request: Any, context: grpc.ServicerContext) -> Any:
+    def Query(self, request: query_pb2.QueryRequest,
+              context: grpc.ServicerContext) -> query_pb2.QueryResponse:
         started = time.monotonic()
 
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+        def run(caller: Identity, attempt: Attempt) -> Answer[query_pb2.QueryResponse]:
             attempt.subject_token = self._app.auditor.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             has_grant = request.HasField("grant")
@@ -123,8 +129,9 @@ class NodeServicer(node_pb2_grpc.NodeServiceServicer):
         self._exchange = exchange
         self._peers_reachable = peers_reachable
 
-    def GetStatus(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetStatus(self, request: node_pb2.GetStatusRequest,
+                  context: grpc.ServicerContext) -> node_pb2.GetStatusResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[node_pb2.GetStatusResponse]:
             b = read_backlog(self._app.store)
             return Answer(node_pb2.GetStatusResponse(
                 province=self._app.province,
