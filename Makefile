@@ -29,6 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check node ledger crypto tests bench contracts
 	$(BIN)/mypy node ledger crypto
+	$(BIN)/lint-imports
 
 # The four-province consortium demo in var/consortium (wiped first; left running: stop it
 # with `.venv/bin/credit-node consortium down --dir var/consortium`). Extra options go in

@@ -30,7 +30,7 @@ from node.auditor import AuditClient, ChainView, audit_node  # noqa: E402
 from node.config import load_config  # noqa: E402
 from node.config_schema import AuditSection  # noqa: E402
 from node.grpc.client import tls_channel  # noqa: E402
-from node.service.server import start_node  # noqa: E402
+from node.runtime.node import start_node  # noqa: E402
 
 
 def main() -> int:

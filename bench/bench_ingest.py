@@ -21,7 +21,7 @@ from ledger.devchain import DevChain  # noqa: E402
 from node._proto.credit.v1 import ingest_pb2  # noqa: E402
 from node.config import load_config  # noqa: E402
 from node.grpc.stubs import ingest_stub  # noqa: E402
-from node.service.server import start_node  # noqa: E402
+from node.runtime.node import start_node  # noqa: E402
 from node.service.status import read_backlog  # noqa: E402
 
 

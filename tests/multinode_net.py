@@ -34,7 +34,7 @@ from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub
 from node.identity import Layout
 from node.identity.files import load_ledger_account_key
-from node.service.server import RunningNode, start_node
+from node.runtime.node import RunningNode, start_node
 from node.service.status import read_backlog
 
 

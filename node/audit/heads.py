@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from crypto.checkpoint import Checkpoint, checkpoint_note
+from crypto.checkpoint import Checkpoint, checkpoint_note, parse_checkpoint
+from crypto.errors import MalformedNote
 from crypto.signed_note import NoteVerifier
-from crypto.signing import NodePublicKey
+from crypto.signing import SIGNATURE_SIZE, NodePublicKey
 from ledger.event_types import AuditHeadAnchored, AuditHeadWitnessed, Event
 
 __all__ = [
     "AnchoredHead",
     "ForkEvidence",
+    "ServedHead",
     "SignedHead",
     "WitnessCosig",
     "anchored_heads_from_events",
     "audit_origin",
+    "served_note",
     "witness_name",
 ]
 
@@ -45,6 +48,28 @@ class SignedHead:
     checkpoint: Checkpoint
     signature: bytes
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServedHead:
+    """A head as another node served it: the checkpoint body and its bare signature,
+    untrusted until :func:`served_note` is verified."""
+
+    canonical_head: bytes
+    signature: bytes
+
+
+def served_note(head: ServedHead, log_key: NoteVerifier) -> str:
+    """The signed note ``head`` stands for, under ``log_key`` (unverified: pass it to
+    ``verify_checkpoint``). Raises ``MalformedNote`` when it cannot be one."""
+    try:
+        checkpoint = parse_checkpoint(head.canonical_head.decode())
+    except UnicodeDecodeError as exc:
+        raise MalformedNote("malformed head: canonical_head is not UTF-8") from exc
+    if len(head.signature) != SIGNATURE_SIZE:
+        raise MalformedNote(f"malformed head: signature has {len(head.signature)} bytes, "
+                            f"want {SIGNATURE_SIZE}")
+    return checkpoint_note(checkpoint, [(log_key, head.signature)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ Usage::
 
 from __future__ import annotations
 
-from node.auditor.client import AuditClient
 from node.auditor.ledger_view import ChainView
 from node.auditor.run import AuditOptions, NodeAudit, UnknownLog, audit_node
+from node.grpc.audit_client import AuditClient
 
 __all__ = ["AuditClient", "AuditOptions", "ChainView", "NodeAudit", "UnknownLog", "audit_node"]

@@ -21,10 +21,10 @@ from typing import Any
 from crypto.checkpoint import parse_checkpoint
 from crypto.errors import MalformedNote
 from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_origin, verify_log
-from node.auditor.client import AuditClient
 from node.auditor.exchanges import SideCollector, TimedSide, one_sided
 from node.auditor.ledger_view import ChainView
-from node.grpc.audit_wire import head_note
+from node.grpc.audit_client import AuditClient
+from node.grpc.convert import head_note
 
 __all__ = ["AuditOptions", "NodeAudit", "UnknownLog", "audit_node"]
 

@@ -33,8 +33,8 @@ from node.auditor import AuditOptions, UnknownLog, audit_node
 from node.auditor.run import NodeAudit
 from node.cli.audit_targets import Targets, UsageError, add_target_args, open_targets
 from node.devnet.progress import Progress
-from node.grpc.audit_wire import head_note
 from node.grpc.calls import CallFailed
+from node.grpc.convert import head_note
 
 
 def register(subparsers: Any) -> None:

@@ -18,8 +18,8 @@ from typing import Any
 from crypto.errors import KeyFileError
 from node.config import ConfigError, load_config
 from node.identity.errors import IdentityError
+from node.runtime.node import start_node
 from node.service.logs import configure_json_logging
-from node.service.server import start_node
 from node.store.errors import StoreError
 
 

@@ -17,16 +17,16 @@ Modules, one job each:
 ``puller.py``      one thread per peer, resumable cursor, backoff, backpressure
 ``chain_facts.py`` cached ledger reads (node keys, anchors, catalog and mapping hashes)
 ``categories.py``  what the exchange asks of the shared catalog (``node.domain.catalog``)
-``transit.py``     a record in transit as plain data; ``wire.py`` its protobuf form
+``transit.py``     a record in transit as plain data (``node.grpc.convert``: its protobuf form)
 ``proven.py``      a local record with its proof, as handed to peers
-``links.py``       mutual-TLS channels to peers
-``runtime.py``     all of it wired for a running node
+``ports.py``       what the exchange asks of a peer node (``node.grpc.peer`` implements it)
+``runtime.py``     the parts of a running node's exchange, started and stopped together
 =================  ===========================================================
 
-Usage::
+Usage (the composition root, ``node.runtime``, wires it)::
 
-    from node.exchange.runtime import open_exchange
+    from node.runtime.exchange import open_exchange
 
-    app.exchange = open_exchange(app, categories=catalog_check)
-    app.exchange.start()
+    exchange = open_exchange(app, peers, categories=catalog_check)
+    exchange.start()
 """

@@ -23,20 +23,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-import grpc
 from cryptography.hazmat.primitives import serialization
 
 from crypto.batch_header import BatchHeader
 from crypto.sealing import open_sealed, record_aad
 from crypto.tokens import normalize_identifier, subject_token
-from node._proto.credit.v1 import common_pb2, exchange_pb2
 from node.config_schema import PurposePolicy
 from node.exchange.errors import ChainUnavailable, VerificationFailed
-from node.exchange.links import PeerLink
+from node.exchange.ports import ExchangePeer, ForwardedGrant, PeerCallFailed
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
 from node.exchange.verify import Verified
-from node.exchange.wire import proven_from_proto
 from node.identity import IdentityError, parse_certificate
 from node.service.minimize import minimize
 from node.service.proofs import AnchorInfo, RecordProof
@@ -64,7 +61,7 @@ def _der(certificate: bytes) -> bytes:
 class PeerFederation:
     """``node.service.query.Federation`` over this store and the peers in ``links``."""
 
-    def __init__(self, *, receiver: Receiver, proofs: ForeignProofs, links: Sequence[PeerLink],
+    def __init__(self, *, receiver: Receiver, proofs: ForeignProofs, links: Sequence[ExchangePeer],
                  deadline: float = DEFAULT_DEADLINE, on_fetched: OnFetched | None = None) -> None:
         self._on_fetched = on_fetched
         self._receiver = receiver
@@ -118,9 +115,9 @@ class PeerFederation:
         calls = [(link, category) for link in self._links for category in categories]
         if not calls:
             return []
-        grant = common_pb2.Grant(canonical_grant=query.grant_json or b"",
-                                 signature=query.grant_signature,
-                                 agency_certificate=_der(query.caller_certificate))
+        grant = ForwardedGrant(canonical_grant=query.grant_json or b"",
+                               signature=query.grant_signature,
+                               agency_certificate=_der(query.caller_certificate))
         with ThreadPoolExecutor(max_workers=min(8, len(calls)),
                                 thread_name_prefix="federate") as pool:
             pages = list(pool.map(lambda call: self._fetch(call[0], call[1], query, grant),
@@ -135,20 +132,18 @@ class PeerFederation:
                                                    _proof(item)))
         return answered
 
-    def _fetch(self, link: PeerLink, category: str, query: QueryInput,
-               grant: common_pb2.Grant) -> list[Verified]:
-        request = exchange_pb2.FetchOnRequestRequest(
-            category=category, purpose=query.purpose, grant=grant, request_id=query.request_id,
-            subject=common_pb2.SubjectRef(id=query.subject_id))
+    def _fetch(self, link: ExchangePeer, category: str, query: QueryInput,
+               grant: ForwardedGrant) -> list[Verified]:
         try:
-            response = link.exchange().FetchOnRequest(request, timeout=self._deadline)
-            items = [proven_from_proto(message) for message in response.records]
+            items = link.fetch_on_request(
+                category=category, purpose=query.purpose, subject_id=query.subject_id,
+                request_id=query.request_id, grant=grant, timeout=self._deadline)
             if self._on_fetched is not None:
                 self._on_fetched(link.province, query, items)
             passed, _ = self._receiver.verify(items, peer=link.province)
-        except grpc.RpcError as exc:
+        except PeerCallFailed as exc:
             log.warning("on-request fetch failed", extra={
-                "peer": link.province, "category": category, "code": str(exc.code())})
+                "peer": link.province, "category": category, "code": exc.code})
             return []
         except ChainUnavailable:
             log.warning("ledger unreachable: fetched records of a peer left out",

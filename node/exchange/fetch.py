@@ -41,7 +41,7 @@ from node.identity import (
     parse_certificate,
     peer_identity_from_cert,
 )
-from node.service.errors import BadRequest, Refused, Unavailable
+from node.service.errors import BadRequest, Refusal, Refused, Unavailable
 from node.service.proofs import batch_proof
 from node.service.query import QueryDeps, QueryInput, authorize, visible
 
@@ -93,12 +93,14 @@ def forwarded_agency(certificate: bytes, province: str, trust: TrustStore, now: 
         agency = peer_identity_from_cert(certificate, view, now=now)
         key = parse_certificate(certificate).public_key()
     except (IdentityError, ValueError) as exc:
-        raise Refused(f"forwarded agency certificate refused: {exc}", reason="agency") from exc
+        raise Refused(f"forwarded agency certificate refused: {exc}",
+                      reason=Refusal.AGENCY_REFUSED) from exc
     if agency.role is not Role.AGENCY or agency.province != province:
         raise Refused(f"forwarded certificate is a {agency.role.value} of {agency.province}, "
-                      f"want an agency of {province}", reason="agency")
+                      f"want an agency of {province}", reason=Refusal.AGENCY_REFUSED)
     if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise Refused("forwarded agency certificate key is not an EC key", reason="agency")
+        raise Refused("forwarded agency certificate key is not an EC key",
+                      reason=Refusal.AGENCY_REFUSED)
     return agency, key
 
 

@@ -22,12 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from node._proto.credit.v1 import exchange_pb2
 from node.exchange.errors import ExchangeError
-from node.exchange.links import PeerLink
+from node.exchange.ports import ExchangePeer
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
-from node.exchange.wire import proven_from_proto
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
@@ -55,9 +53,9 @@ class PullStats:
 
 
 class Puller:
-    """Pulls ``link``'s records into ``receiver`` on a daemon thread."""
+    """Pulls the records of peer ``link`` into ``receiver`` on a daemon thread."""
 
-    def __init__(self, link: PeerLink, receiver: Receiver, store: Store, *, poll: float,
+    def __init__(self, link: ExchangePeer, receiver: Receiver, store: Store, *, poll: float,
                  page_size: int = 500, deadline: float = 10.0, max_backoff: float = 30.0,
                  busy_pause: float = 1.0, on_received: OnReceived | None = None) -> None:
         if poll <= 0 or page_size <= 0 or deadline <= 0:
@@ -95,17 +93,17 @@ class Puller:
         """Pull, take and record one page; True when the cursor moved (maybe more)."""
         key = cursor_key(self.link.province)
         cursor = self._store.get_meta(key) or ""
-        request = exchange_pb2.PullRecordsRequest(cursor=cursor, limit=self._page,
-                                                  request_id=uuid.uuid4().hex)
-        response = self.link.exchange().PullRecords(request, timeout=self._deadline)
+        request_id = uuid.uuid4().hex
+        response = self.link.pull_records(cursor=cursor, limit=self._page,
+                                          request_id=request_id, timeout=self._deadline)
         if len(response.records) > self._page or len(response.next_cursor) > MAX_CURSOR:
             raise ExchangeError(
                 f"peer {self.link.province} answered {len(response.records)} records (asked "
                 f"for {self._page}) and a {len(response.next_cursor)}-character cursor "
                 f"(at most {MAX_CURSOR})")
-        items = [proven_from_proto(message) for message in response.records]
+        items = response.records
         if items and self._on_received is not None:
-            self._on_received(self.link.province, request.request_id, items)
+            self._on_received(self.link.province, request_id, items)
         received = self._receiver.accept(items, peer=self.link.province)
         self.stats.pages += 1
         self.stats.accepted += received.accepted

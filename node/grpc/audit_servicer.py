@@ -10,14 +10,14 @@ does not grow the log it witnesses. ``AuditNotFound`` ends a call with NOT_FOUND
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import grpc
 
 from node._proto.credit.v1 import audit_pb2, audit_pb2_grpc
 from node.audit import Action, AuditLog
-from node.grpc.audit_wire import head_to_proto
 from node.grpc.audited import Answer, Attempt, audited
+from node.grpc.convert import head_to_proto
 from node.identity import Identity, Role
 from node.service.app import NodeApp
 from node.service.audit_checkpoints import ANCHOR_META, HeadAnchor
@@ -45,7 +45,7 @@ def _within_bytes(page: list[StoredEntry]) -> list[StoredEntry]:
     return page
 
 
-def _page_start(request: Any) -> int:
+def _page_start(request: audit_pb2.ListEntriesRequest) -> int:
     token = request.page_token
     if not token:
         return int(request.start_index)
@@ -66,33 +66,38 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
     def _log(self) -> AuditLog:
         return self._app.access_log.log
 
-    def _head(self, size: int | None) -> Any:
+    def _head(self, size: int | None) -> audit_pb2.SignedTreeHead:
         head = self._log.checkpoint(size)
         anchored = self._app.store.get_meta(ANCHOR_META)
         return head_to_proto(head, self._app.province, chain_id=self._chain_id,
                              contract=self._contract,
                              anchor=HeadAnchor.decode(anchored) if anchored else None)
 
-    def GetLatestHead(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetLatestHead(self, request: audit_pb2.GetLatestHeadRequest,
+                      context: grpc.ServicerContext) -> audit_pb2.GetLatestHeadResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.GetLatestHeadResponse]:
             return Answer(audit_pb2.GetLatestHeadResponse(head=self._head(None)), None)
         return audited(self._app, context, _HEAD_READERS, run)
 
-    def GetHeadAtSize(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetHeadAtSize(self, request: audit_pb2.GetHeadAtSizeRequest,
+                      context: grpc.ServicerContext) -> audit_pb2.GetHeadAtSizeResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.GetHeadAtSizeResponse]:
             head = self._head(int(request.tree_size))
             return Answer(audit_pb2.GetHeadAtSizeResponse(head=head), None)
         return audited(self._app, context, _HEAD_READERS, run)
 
-    def GetConsistencyProof(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetConsistencyProof(self, request: audit_pb2.GetConsistencyProofRequest,
+                            context: grpc.ServicerContext) -> audit_pb2.GetConsistencyProofResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[audit_pb2.GetConsistencyProofResponse]:
             second = int(request.second_size) or None
             proof = self._log.consistency_proof(int(request.first_size), second)
             return Answer(audit_pb2.GetConsistencyProofResponse(proof=proof), None)
         return audited(self._app, context, _HEAD_READERS, run)
 
-    def GetInclusionProof(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetInclusionProof(self, request: audit_pb2.GetInclusionProofRequest,
+                          context: grpc.ServicerContext) -> audit_pb2.GetInclusionProofResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.GetInclusionProofResponse]:
             log = self._log
             size = int(request.tree_size) or log.size()
             if request.WhichOneof("target") == "request_id":
@@ -110,8 +115,9 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                           Action.AUDIT_READ, records=len(inclusions))
         return audited(self._app, context, _AUDITORS, run)
 
-    def ListEntries(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def ListEntries(self, request: audit_pb2.ListEntriesRequest,
+                    context: grpc.ServicerContext) -> audit_pb2.ListEntriesResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.ListEntriesResponse]:
             start = _page_start(request)
             limit = min(int(request.page_size) or DEFAULT_PAGE, MAX_PAGE)
             page = self._log.entries(start, limit)

@@ -37,19 +37,13 @@ import grpc
 
 from node.audit import Action, AuditEvent, AuditNotFound, AuditRangeError, Decision
 from node.exchange.errors import ChainUnavailable
-from node.grpc.errors import abort
+from node.grpc.errors import CallerGone, abort, reason_code
 from node.grpc.identity import peer_certificate
 from node.identity import Identity, IdentityError, Role, parse_certificate
 from node.identity.certs import fingerprint
 from node.service.access_log import AuditWriteFailed, Logged
 from node.service.app import NodeApp
-from node.service.errors import (
-    BadRequest,
-    Refused,
-    ServiceError,
-    Unauthenticated,
-    Unavailable,
-)
+from node.service.errors import BadRequest, Refusal, Refused, ServiceError, Unauthenticated
 from node.store.errors import StoreError
 
 __all__ = ["Answer", "Attempt", "CallerGone", "audited", "reason_code"]
@@ -59,18 +53,6 @@ log = logging.getLogger(__name__)
 _REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _PURPOSE: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _NO_CERTIFICATE: Final = hashlib.sha256(b"").hexdigest()
-REFUSED_REASONS: Final = {
-    "role": "WRONG_ROLE",
-    "purpose": "PURPOSE_NOT_ALLOWED",
-    "grant": "GRANT_REFUSED",
-    "agency": "AGENCY_REFUSED",
-}
-"""``Refused.reason`` (a metric label) to the audit reason code."""
-
-
-class CallerGone(Unavailable):
-    """The caller gave up (deadline passed, call cancelled) before the answer was ready:
-    nothing can reach it, so the access is logged as refused, not as answered."""
 
 
 @dataclass
@@ -106,26 +88,6 @@ class Answer(Generic[R]):
     finish: Callable[[R, Logged], None] | None = None
 
 
-def reason_code(error: Exception) -> str:
-    """The audit reason code of a refusal."""
-    if isinstance(error, Unauthenticated):
-        return "NO_ROLE"
-    if isinstance(error, CallerGone):
-        return "CALLER_GONE"
-    if isinstance(error, Refused):
-        return REFUSED_REASONS.get(error.reason, re.sub(r"[^A-Z0-9_]", "_", error.reason.upper())
-                                   or "REFUSED")
-    if isinstance(error, BadRequest):
-        return "BAD_REQUEST"
-    if isinstance(error, AuditNotFound):
-        return "NOT_FOUND"
-    if isinstance(error, AuditRangeError):
-        return "OUT_OF_RANGE"
-    if isinstance(error, Unavailable | StoreError | ChainUnavailable):
-        return "UNAVAILABLE"
-    return "INTERNAL"
-
-
 def _presented(context: grpc.ServicerContext) -> tuple[bytes | None, str]:
     """The caller's certificate (PEM) and its fingerprint (of nothing when there is none)."""
     try:
@@ -148,7 +110,7 @@ def _check_role(identity: Identity, roles: Collection[Role]) -> None:
     if identity.role not in roles:
         allowed = ", ".join(sorted(r.value for r in roles))
         raise Refused(f"role {identity.role.value} may not call this method; want {allowed}",
-                      reason="role")
+                      reason=Refusal.WRONG_ROLE)
 
 
 def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role],
@@ -202,7 +164,7 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
 def _refuse(app: NodeApp, context: grpc.ServicerContext, error: Exception, actor: str,
             identity: Identity | None, attempt: Attempt) -> NoReturn:
     if isinstance(error, Refused):
-        app.metrics.refusals.labels(reason=error.reason).inc()
+        app.metrics.refusals.labels(reason=error.reason.value).inc()
     access_log = app.access_log
     try:
         access_log.record(AuditEvent(
@@ -213,6 +175,4 @@ def _refuse(app: NodeApp, context: grpc.ServicerContext, error: Exception, actor
             subject_token=attempt.subject_token, peer=attempt.peer))
     except AuditWriteFailed as exc:
         abort(context, exc)
-    if isinstance(error, ChainUnavailable):
-        error = Unavailable(str(error))
     abort(context, error)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import grpc
 
@@ -16,8 +15,8 @@ from node.exchange.fetch import FetchRequest, fetch_on_request
 from node.exchange.runtime import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
 from node.exchange.transit import Proven
-from node.exchange.wire import proven_from_proto, proven_to_proto
 from node.grpc.audited import Answer, Attempt, audited
+from node.grpc.convert import proven_from_proto, proven_to_proto
 from node.identity import Identity, Role
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
@@ -29,16 +28,18 @@ def _refs(items: Sequence[Proven]) -> tuple[str, ...]:
 
 
 class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
+    def __init__(self, app: NodeApp, exchange: Exchange | None) -> None:
         self._app = app
+        self._exchange_parts = exchange
 
     def _exchange(self) -> Exchange:
-        if self._app.exchange is None:
+        if self._exchange_parts is None:
             raise Unavailable("this node has no ledger configured: no exchange")
-        return self._app.exchange
+        return self._exchange_parts
 
-    def PullRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def PullRecords(self, request: exchange_pb2.PullRecordsRequest,
+                    context: grpc.ServicerContext) -> exchange_pb2.PullRecordsResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.PullRecordsResponse]:
             attempt.use_request_id(request.request_id)
             page = pull_page(self._exchange().serve, cursor=request.cursor[:64],
                              limit=request.limit, wanted=frozenset(request.categories))
@@ -53,8 +54,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                           refs=_refs(page.records))
         return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
-    def PushRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def PushRecords(self, request: exchange_pb2.PushRecordsRequest,
+                    context: grpc.ServicerContext) -> exchange_pb2.PushRecordsResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.PushRecordsResponse]:
             attempt.use_request_id(request.request_id)
             exchange = self._exchange()
             if len(request.records) > MAX_PAGE:
@@ -74,8 +76,9 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 Action.EXCHANGE_IN, records=len(items), refs=_refs(items))
         return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id)
 
-    def FetchOnRequest(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def FetchOnRequest(self, request: exchange_pb2.FetchOnRequestRequest,
+                       context: grpc.ServicerContext) -> exchange_pb2.FetchOnRequestResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.FetchOnRequestResponse]:
             attempt.subject_token = self._app.access_log.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             grant = request.grant

@@ -1,15 +1,13 @@
-"""Who is calling: the verified client certificate mapped to an ``Identity``."""
+"""The caller's verified client certificate and its key (``node.grpc.audited`` maps the
+certificate to an ``Identity`` and checks its role)."""
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 import grpc
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from node.identity import Identity, IdentityCache, IdentityError, Role
-from node.service.errors import Refused, Unauthenticated
+from node.service.errors import Unauthenticated
 
 
 def peer_certificate(context: grpc.ServicerContext) -> bytes:
@@ -18,23 +16,6 @@ def peer_certificate(context: grpc.ServicerContext) -> bytes:
     if not certs:
         raise Unauthenticated("no client certificate on this connection")
     return bytes(certs[0])
-
-
-def caller_identity(context: grpc.ServicerContext, cache: IdentityCache,
-                    roles: Collection[Role]) -> Identity:
-    """The caller's identity, required to hold one of ``roles``.
-
-    Raises Unauthenticated when the certificate maps to no role, Refused for another role.
-    """
-    try:
-        identity = cache.identity(peer_certificate(context))
-    except IdentityError as exc:
-        raise Unauthenticated(f"client certificate maps to no role: {exc}") from exc
-    if identity.role not in roles:
-        allowed = ", ".join(sorted(r.value for r in roles))
-        raise Refused(f"role {identity.role.value} may not call this method; want {allowed}",
-                      reason="role")
-    return identity
 
 
 def caller_public_key(context: grpc.ServicerContext) -> ec.EllipticCurvePublicKey:

@@ -4,9 +4,8 @@ audited and its errors mapped by ``node.grpc.audited``."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 import grpc
 
@@ -15,15 +14,18 @@ from node._proto.credit.v1 import (
     ingest_pb2_grpc,
     node_pb2,
     node_pb2_grpc,
+    query_pb2,
     query_pb2_grpc,
 )
 from node.audit import Action
+from node.exchange.runtime import Exchange
 from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
 from node.grpc.identity import caller_public_key, peer_certificate
 from node.identity import Identity, Role
 from node.service.access_log import Logged, record_refs
 from node.service.app import NodeApp
+from node.service.catalog_state import CatalogState
 from node.service.errors import BadRequest
 from node.service.query import QueryDeps, QueryInput, answer_query
 from node.service.status import catalog_version, quarantined, read_backlog
@@ -42,8 +44,10 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         self._app = app
         self._submitter = submitter
 
-    def _submit(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def _submit(self, request: ingest_pb2.SubmitRecordsRequest,
+                context: grpc.ServicerContext) -> ingest_pb2.SubmitRecordsResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[ingest_pb2.SubmitRecordsResponse]:
             if len(request.records) > MAX_RECORDS_PER_REQUEST:
                 raise BadRequest(f"request holds {len(request.records)} records; "
                                  f"send at most {MAX_RECORDS_PER_REQUEST} per request")
@@ -55,17 +59,20 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
                           Action.INGEST, records=len(outcome.accepted))
         return audited(self._app, context, (Role.PLATFORM,), run)
 
-    def SubmitRecords(self, request: Any, context: grpc.ServicerContext) -> Any:
+    def SubmitRecords(self, request: ingest_pb2.SubmitRecordsRequest,
+                      context: grpc.ServicerContext) -> ingest_pb2.SubmitRecordsResponse:
         return self._submit(request, context)
 
-    def SubmitStream(self, request_iterator: Iterator[Any],
-                     context: grpc.ServicerContext) -> Iterator[Any]:
+    def SubmitStream(self, request_iterator: Iterator[ingest_pb2.SubmitStreamRequest],
+                     context: grpc.ServicerContext
+                     ) -> Iterator[ingest_pb2.SubmitStreamResponse]:
         for message in request_iterator:
             result = self._submit(message.batch, context)
             yield ingest_pb2.SubmitStreamResponse(result=result)
 
-    def GetBacklog(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def GetBacklog(self, request: ingest_pb2.GetBacklogRequest,
+                   context: grpc.ServicerContext) -> ingest_pb2.GetBacklogResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[ingest_pb2.GetBacklogResponse]:
             b = read_backlog(self._app.store)
             return Answer(ingest_pb2.GetBacklogResponse(
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
@@ -73,26 +80,22 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         return audited(self._app, context, (Role.PLATFORM, Role.ADMIN, Role.AUDITOR), run)
 
 
-def _receipt(response: Any, logged: Logged) -> None:
+def _receipt(response: query_pb2.QueryResponse, logged: Logged) -> None:
     """Put the query's audit entry (index, leaf hash) in its receipt."""
     response.receipt.audit_leaf_index = logged.index
     response.receipt.audit_leaf_hash = logged.leaf_hash
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
+    def __init__(self, app: NodeApp, deps: QueryDeps) -> None:
         self._app = app
-        contracts = app.config.ledger.contracts
-        self._deps = QueryDeps(
-            store=app.store, keys=app.keys, purposes=app.config.policy.purposes,
-            nonces=app.nonces, chain_id=app.config.ledger.chain_id,
-            anchor_contract=contracts.get("RecordAnchors", "0x" + "00" * 20),
-            federation=app.exchange.federation if app.exchange is not None else None)
+        self._deps = deps
 
-    def Query(self, request: Any, context: grpc.ServicerContext) -> Any:
+    def Query(self, request: query_pb2.QueryRequest,
+              context: grpc.ServicerContext) -> query_pb2.QueryResponse:
         started = time.monotonic()
 
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+        def run(caller: Identity, attempt: Attempt) -> Answer[query_pb2.QueryResponse]:
             attempt.subject_token = self._app.access_log.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             has_grant = request.HasField("grant")
@@ -115,20 +118,31 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
 
 
 class NodeServicer(node_pb2_grpc.NodeServiceServicer):
-    def __init__(self, app: NodeApp) -> None:
-        self._app = app
+    """``GetStatus``: the node's own counts, the catalog version in force, the quarantine's
+    size and how many configured peers answer their health check (``peers_reachable``,
+    measured off the call path)."""
 
-    def GetStatus(self, request: Any, context: grpc.ServicerContext) -> Any:
-        def run(caller: Identity, attempt: Attempt) -> Answer[Any]:
+    def __init__(self, app: NodeApp, *, catalog: CatalogState | None,
+                 exchange: Exchange | None, peers_reachable: Callable[[], int]) -> None:
+        self._app = app
+        self._catalog = catalog
+        self._exchange = exchange
+        self._peers_reachable = peers_reachable
+
+    def GetStatus(self, request: node_pb2.GetStatusRequest,
+                  context: grpc.ServicerContext) -> node_pb2.GetStatusResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[node_pb2.GetStatusResponse]:
             b = read_backlog(self._app.store)
             return Answer(node_pb2.GetStatusResponse(
                 province=self._app.province,
                 records=self._app.store.count_records("local"),
                 log_size=b.log_size, anchored_size=b.anchored_size, backlog=b.backlog,
-                audit_size=self._app.access_log.log.size(), peers_reachable=0,
+                audit_size=self._app.access_log.log.size(),
+                peers_reachable=self._peers_reachable(),
                 peers_configured=len(self._app.config.peers),
                 foreign_records=self._app.store.count_records("foreign"),
-                catalog_version=catalog_version(self._app),
-                quarantined=quarantined(self._app)),
+                catalog_version=catalog_version(self._catalog),
+                quarantined=quarantined(None if self._exchange is None
+                                        else self._exchange.receiver.quarantine)),
                 _read_action(caller))
         return audited(self._app, context, (Role.ADMIN, Role.AUDITOR), run)

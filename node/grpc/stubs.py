@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from grpc_health.v1 import health_pb2_grpc
+
 from node._proto.credit.v1 import (
     audit_pb2_grpc,
     exchange_pb2_grpc,
@@ -31,6 +33,10 @@ def exchange_stub(channel: Any) -> Any:
 
 def audit_stub(channel: Any) -> Any:
     return audit_pb2_grpc.AuditServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def health_stub(channel: Any) -> Any:
+    return health_pb2_grpc.HealthStub(channel)
 
 
 def add_servicers(server: Any, ingest: Any, query: Any, node: Any, exchange: Any = None,

@@ -3,7 +3,7 @@
 Usage::
 
     app = NodeApp.open(load_config(Path("var/js/node.toml")))
-    ...                      # hand app to the servicers and the anchor loop
+    ...                      # node.runtime hands it to the servicers and the loops
     app.close()
 
 Opening reads the key files, migrates and opens the store, loads the trust store and,
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import nacl.signing
 
@@ -33,10 +32,6 @@ from node.service.metrics import NodeMetrics, make_metrics
 from node.service.nonces import StoreNonceLedger
 from node.store import SqlStore, open_store
 from node.store.sql_audit import AuditStore
-
-if TYPE_CHECKING:
-    from node.exchange.runtime import Exchange
-    from node.service.catalog_state import CatalogState
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +51,6 @@ class NodeApp:
     metrics: NodeMetrics
     access_log: AccessLogWriter
     """Writes the access audit log (every servicer call goes through it)."""
-    # Set by the server (node.exchange.runtime.open_exchange); stopped by close().
-    exchange: Exchange | None = None
-    # Set by the server: the adopted catalog version as this node follows it.
-    catalog: CatalogState | None = None
 
     @property
     def province(self) -> str:
@@ -100,8 +91,6 @@ class NodeApp:
         )
 
     def close(self) -> None:
-        if self.exchange is not None:
-            self.exchange.stop()
         self.store.engine.dispose()
 
 

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Protocol
 
 import nacl.signing
 
@@ -35,7 +33,6 @@ from crypto.signed_note import NoteVerifier
 from crypto.signing import node_public_key
 from ledger.errors import ContractRevert
 from ledger.types import AuditHead, Member, TxResult
-from node._proto.credit.v1 import audit_pb2
 from node.audit import (
     Cosignature,
     ForkDetected,
@@ -45,17 +42,14 @@ from node.audit import (
     witness_name,
     witness_once,
 )
-from node.grpc.audit_wire import head_note
-from node.grpc.client import tls_channel
-from node.grpc.stubs import audit_stub
+from node.audit.heads import ServedHead, served_note
 from node.service.access_log import AuditMetrics
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 
-__all__ = ["AuditWitnessLoop", "PeerAudit", "fork_key", "witness_key"]
+__all__ = ["AuditWitnessLoop", "WitnessPeer", "fork_key", "witness_key"]
 
 log = logging.getLogger(__name__)
-DEADLINE: Final = 5.0
 
 
 def witness_key(peer: str) -> str:
@@ -77,46 +71,18 @@ class WitnessLedger(Protocol):
                            cosignature: bytes) -> TxResult: ...
 
 
-class PeerAudit:
-    """A peer's AuditService over mutual TLS (channel opened on first use)."""
+class WitnessPeer(Protocol):
+    """A peer's AuditService as the witness reads it (``node.grpc.peer.PeerClient``)."""
 
-    def __init__(self, address: str, *, cert: Path, key: Path, ca: Path) -> None:
-        self.address = address
-        self._files = (cert, key, ca)
-        self._lock = threading.Lock()
-        self._channel: Any = None
-        self._stub: Any = None
+    def head_at(self, size: int) -> ServedHead: ...
 
-    def _audit(self) -> Any:
-        with self._lock:
-            if self._stub is None:
-                cert, key, ca = self._files
-                self._channel = tls_channel(self.address, cert=cert, key=key, ca=ca)
-                self._stub = audit_stub(self._channel)
-            return self._stub
-
-    def head_at(self, size: int) -> Any:
-        answer = self._audit().GetHeadAtSize(audit_pb2.GetHeadAtSizeRequest(tree_size=size),
-                                             timeout=DEADLINE)
-        return answer.head
-
-    def consistency(self, first: int, second: int) -> Sequence[bytes]:
-        answer = self._audit().GetConsistencyProof(
-            audit_pb2.GetConsistencyProofRequest(first_size=first, second_size=second),
-            timeout=DEADLINE)
-        return [bytes(h) for h in answer.proof]
-
-    def close(self) -> None:
-        with self._lock:
-            if self._channel is not None:
-                self._channel.close()
-            self._channel = self._stub = None
+    def consistency(self, first: int, second: int) -> Sequence[bytes]: ...
 
 
 class AuditWitnessLoop:
     """A daemon thread witnessing every peer in ``peers`` (province -> its AuditService)."""
 
-    def __init__(self, store: Store, ledger: WitnessLedger, peers: Mapping[str, PeerAudit], *,
+    def __init__(self, store: Store, ledger: WitnessLedger, peers: Mapping[str, WitnessPeer], *,
                  province: str, signing_key: nacl.signing.SigningKey, interval: float,
                  metrics: AuditMetrics) -> None:
         self._store = store
@@ -135,8 +101,6 @@ class AuditWitnessLoop:
 
     def stop(self, timeout: float = 15.0) -> None:
         self._loop.stop(timeout)
-        for peer in self.peers.values():
-            peer.close()
 
     def witness(self, peer: str) -> Cosignature | None:
         """Steps (1)-(3) of the module doc for ``peer``; the cosignature published, if any.
@@ -153,7 +117,7 @@ class AuditWitnessLoop:
         origin = audit_origin(peer)
         log_key = NoteVerifier(origin, node_public_key(self._ledger.member(peer).node_key))
         # (2)
-        note = head_note(self.peers[peer].head_at(anchored.tree_size), log_key)
+        note = served_note(self.peers[peer].head_at(anchored.tree_size), log_key)
         served = verify_checkpoint(note, origin, [log_key])
         if served.size != anchored.tree_size or served.root != anchored.root:
             evidence = ForkEvidence(anchored.tree_size, anchored.root, served.root, "", note)

@@ -5,6 +5,8 @@ Messages never hold a subject identifier, a name or a record payload.
 
 from __future__ import annotations
 
+from enum import Enum
+
 
 class ServiceError(Exception):
     """Base of every refusal a handler raises on purpose."""
@@ -18,10 +20,20 @@ class Unauthenticated(ServiceError):
     """The caller's certificate maps to no role here."""
 
 
-class Refused(ServiceError):
-    """The caller is known but not allowed to do this. ``reason`` is a metric label."""
+class Refusal(Enum):
+    """Why a known caller is refused. The name is the audit log's reason code, the value
+    the ``credit_refusals{reason=...}`` metric label, so both stay stable together."""
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    WRONG_ROLE = "role"
+    PURPOSE_NOT_ALLOWED = "purpose"
+    GRANT_REFUSED = "grant"
+    AGENCY_REFUSED = "agency"
+
+
+class Refused(ServiceError):
+    """The caller is known but not allowed to do this, for ``reason``."""
+
+    def __init__(self, message: str, *, reason: Refusal) -> None:
         super().__init__(message)
         self.reason = reason
 

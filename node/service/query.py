@@ -35,7 +35,7 @@ from crypto.tokens import normalize_identifier, subject_token
 from node.authz.grants import KINDS, GrantError, NonceLedger, check_grant, parse_grant
 from node.config_schema import PurposePolicy
 from node.identity import Identity
-from node.service.errors import BadRequest, Refused
+from node.service.errors import BadRequest, Refusal, Refused
 from node.service.ingest import IngestKeys
 from node.service.minimize import minimize
 from node.service.proofs import RecordProof, record_proof
@@ -106,7 +106,7 @@ def _grant_scope(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
     except GrantError as exc:
         if exc.malformed:
             raise BadRequest(str(exc)) from exc
-        raise Refused(f"grant refused: {exc}", reason="grant") from exc
+        raise Refused(f"grant refused: {exc}", reason=Refusal.GRANT_REFUSED) from exc
     return frozenset(grant.scope)
 
 
@@ -117,7 +117,7 @@ def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurveP
     policy = deps.purposes.get(query.purpose)
     if policy is None or query.purpose not in caller.purposes:
         raise Refused(f"purpose {query.purpose[:64]!r} is not allowed for this caller",
-                      reason="purpose")
+                      reason=Refusal.PURPOSE_NOT_ALLOWED)
     # (2)
     try:
         normalize_identifier(query.subject_id)

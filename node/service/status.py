@@ -4,13 +4,11 @@ and, for GetStatus, the catalog version in force and the quarantine's size."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from node.service.catalog_state import CatalogState
 from node.store.contract import Store
 from node.store.rows import RECORDS_LOG
-
-if TYPE_CHECKING:
-    from node.service.app import NodeApp
+from node.store.sql_quarantine import QuarantineLog
 
 
 @dataclass(frozen=True)
@@ -35,12 +33,12 @@ def read_backlog(store: Store) -> Backlog:
     )
 
 
-def catalog_version(app: NodeApp) -> int:
+def catalog_version(catalog: CatalogState | None) -> int:
     """The catalog version the node commits new records under (0: none, or no ledger);
     the last one read, without asking the ledger."""
-    return 0 if app.catalog is None else app.catalog.held_version()
+    return 0 if catalog is None else catalog.held_version()
 
 
-def quarantined(app: NodeApp) -> int:
+def quarantined(quarantine: QuarantineLog | None) -> int:
     """Peer records kept in quarantine (0 without an exchange)."""
-    return 0 if app.exchange is None else app.exchange.receiver.quarantine.count()
+    return 0 if quarantine is None else quarantine.count()

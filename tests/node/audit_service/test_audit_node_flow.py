@@ -16,7 +16,7 @@ from crypto.signed_note import NoteVerifier
 from crypto.signing import node_public_key
 from node._proto.credit.v1 import audit_pb2
 from node.audit import Action, Decision, audit_origin, decode_entry
-from node.grpc.audit_wire import head_note
+from node.grpc.convert import head_note
 from node.grpc.stubs import audit_stub
 
 PROVINCES = ("JS", "SH", "ZJ")

@@ -15,7 +15,7 @@ from exchange_helpers import Consortium, anchored, build_consortium, records_of,
 
 from ledger.devchain import DevChain
 from node.config import load_config
-from node.service.server import start_node
+from node.runtime.node import start_node
 
 SEED_JS = 60
 SEED_ZJ = 20

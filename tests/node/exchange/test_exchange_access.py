@@ -8,7 +8,7 @@ from exchange_helpers import Consortium, wait_for
 
 from node._proto.credit.v1 import exchange_pb2
 from node.exchange.puller import cursor_key
-from node.exchange.wire import proven_from_proto
+from node.grpc.convert import proven_from_proto
 from node.grpc.stubs import exchange_stub
 from node.service.status import read_backlog
 
@@ -71,7 +71,7 @@ def test_every_puller_catches_up_and_keeps_its_cursor(consortium: Consortium) ->
             store = consortium[province].node.app.store
             wait_for(lambda s=store, o=origin, n=size:  # type: ignore[misc]
                      s.get_meta(cursor_key(o)) == f"leaf:{n}", timeout=15)
-    sh = consortium["SH"].node.app
+    sh = consortium["SH"].node
     assert sh.exchange is not None
     assert all(p.stats.quarantined == 0 for p in sh.exchange.pullers)
-    assert sh.store.count_records("foreign") > 0
+    assert sh.app.store.count_records("foreign") > 0

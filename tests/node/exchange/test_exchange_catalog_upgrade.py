@@ -39,7 +39,7 @@ from node.config import load_config
 from node.domain.catalog import packaged_catalogs, packaged_mappings, publish_mapping
 from node.exchange.errors import CategoryPending
 from node.grpc.stubs import node_stub
-from node.service.server import start_node
+from node.runtime.node import start_node
 
 pytestmark = pytest.mark.anvil
 
@@ -116,7 +116,7 @@ def submit_anchored(consortium: Consortium, province: str, records: list[dict[st
 
 
 def quarantined(consortium: Consortium, province: str) -> int:
-    exchange = consortium[province].node.app.exchange
+    exchange = consortium[province].node.exchange
     assert exchange is not None
     return exchange.receiver.quarantine.count()
 
@@ -134,7 +134,7 @@ def test_two_approvals_of_three_change_nothing(upgrade: Consortium,
     member_client(upgrade, "SH").approve(proposal)
     assert js.threshold() == 3 and js.current_catalog_version() == 1
     time.sleep(REFRESH + 0.5)  # every node has re-read the chain since
-    assert {p: upgrade[p].node.app.catalog.version() for p in PROVINCES  # type: ignore[union-attr]
+    assert {p: upgrade[p].node.catalog.version() for p in PROVINCES  # type: ignore[union-attr]
             } == dict.fromkeys(PROVINCES, 1)
 
     during = js_records[10:20]
@@ -156,7 +156,7 @@ def test_the_third_approval_switches_every_node(upgrade: Consortium,
     approved = time.monotonic()
     switched: dict[str, float] = {}
     for province in PROVINCES:
-        state = upgrade[province].node.app.catalog
+        state = upgrade[province].node.catalog
         assert state is not None
         wait_for(lambda state=state: state.version() == 2, timeout=15)
         switched.setdefault(province, time.monotonic() - approved)
@@ -177,7 +177,7 @@ def test_v2_records_wait_for_the_origin_mapping_then_flow(
         upgrade: Consortium, js_records: list[dict[str, Any]]) -> None:
     after = js_records[20:]
     numbers = replicated(after)
-    sh = upgrade["SH"].node.app.exchange
+    sh = upgrade["SH"].node.exchange
     assert sh is not None
     puller = next(p for p in sh.pullers if p.link.province == "JS")
     failures = puller.stats.failures
@@ -196,7 +196,7 @@ def test_v2_records_wait_for_the_origin_mapping_then_flow(
         publish_mapping(member_client(upgrade, province), packaged_mappings()[(province, 2)],
                         CATALOG_V2)
     for province in PROVINCES:
-        exchange = upgrade[province].node.app.exchange
+        exchange = upgrade[province].node.exchange
         assert exchange is not None
         exchange.wake()  # or wait for the puller's next try (backoff: at most 30 s)
     for peer in PEERS:

@@ -12,8 +12,10 @@ from exchange_helpers import wait_for
 
 from node._proto.credit.v1 import common_pb2, exchange_pb2
 from node.exchange.errors import ExchangeError
+from node.exchange.ports import PulledPage
 from node.exchange.puller import Puller, cursor_key
 from node.exchange.receive import Received
+from node.grpc.convert import proven_from_proto
 from node.store import SqlStore, open_store
 from node.store.errors import StoreUnavailableError
 
@@ -47,8 +49,13 @@ class FakeLink:
     def __init__(self, stub: FakeStub) -> None:
         self.stub = stub
 
-    def exchange(self) -> FakeStub:
-        return self.stub
+    def pull_records(self, *, cursor: str, limit: int, request_id: str,
+                     timeout: float) -> PulledPage:
+        request = exchange_pb2.PullRecordsRequest(cursor=cursor, limit=limit,
+                                                  request_id=request_id)
+        response = self.stub.PullRecords(request, timeout)
+        return PulledPage([proven_from_proto(m) for m in response.records],
+                          response.next_cursor)
 
 
 class FakeReceiver:

@@ -24,7 +24,7 @@ from node.domain.catalog import packaged_catalogs
 from node.exchange.categories import CatalogCategories
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
-from node.exchange.wire import proven_from_proto, proven_to_proto
+from node.grpc.convert import proven_from_proto, proven_to_proto
 from node.grpc.stubs import exchange_stub
 from node.store import open_store
 from node.store.sql_foreign_proofs import ForeignProofs
@@ -62,7 +62,7 @@ def js_items(consortium: Consortium) -> list[Proven]:
 
 
 def receiver(consortium: Consortium, province: str = "SH") -> Receiver:
-    exchange = consortium[province].node.app.exchange
+    exchange = consortium[province].node.exchange
     assert exchange is not None
     return exchange.receiver
 

@@ -29,7 +29,7 @@ from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import ChainUnavailable
 from node.exchange.receive import Receiver
 from node.exchange.transit import AnchorRef, AnchorTarget, Proven
-from node.exchange.wire import proven_to_proto
+from node.grpc.convert import proven_to_proto
 from node.service.ingest import IngestKeys
 from node.service.keys import derive_token_key
 from node.store import SqlStore, open_store

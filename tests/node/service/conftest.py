@@ -11,7 +11,7 @@ from service_helpers import NodeDir, make_node_dir
 
 from ledger.devchain import DevChain
 from node.config import load_config
-from node.service.server import RunningNode, start_node
+from node.runtime.node import RunningNode, start_node
 
 
 @pytest.fixture(scope="session")

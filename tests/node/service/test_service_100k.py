@@ -15,8 +15,8 @@ from ledger.devchain import DevChain
 from node._proto.credit.v1 import ingest_pb2
 from node.config import load_config
 from node.grpc.stubs import ingest_stub
+from node.runtime.node import RunningNode, start_node
 from node.service.proofs import batch_proofs
-from node.service.server import RunningNode, start_node
 from node.service.status import read_backlog
 from node.store import RECORDS_LOG
 

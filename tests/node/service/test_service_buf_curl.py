@@ -8,7 +8,7 @@ from pathlib import Path
 
 from service_helpers import NodeDir
 
-from node.service.server import RunningNode
+from node.runtime.node import RunningNode
 
 BUF = Path(__file__).resolve().parents[3] / "node_modules" / ".bin" / "buf"
 

@@ -15,7 +15,7 @@ from crypto.keys import load_signing_key
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.cli.main import main
 from node.domain.records import parse_record, subject_identifier
-from node.service.server import RunningNode
+from node.runtime.node import RunningNode
 from node.service.status import read_backlog
 
 

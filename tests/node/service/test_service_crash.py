@@ -16,7 +16,7 @@ from service_helpers import NodeDir, channel, synth_lines, wait_for
 
 from node._proto.credit.v1 import ingest_pb2
 from node.grpc.stubs import ingest_stub
-from node.service.server import SERVE_FILE, read_serve_file
+from node.runtime.serve_file import SERVE_FILE, read_serve_file
 from node.store import RECORDS_LOG, open_store
 
 REPO = Path(__file__).resolve().parents[3]

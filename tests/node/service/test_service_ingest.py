@@ -11,7 +11,8 @@ from service_helpers import NodeDir, channel, synth_lines, wait_for
 
 from node._proto.credit.v1 import ingest_pb2, node_pb2
 from node.grpc.stubs import ingest_stub, node_stub
-from node.service.server import RunningNode, read_serve_file
+from node.runtime.node import RunningNode
+from node.runtime.serve_file import read_serve_file
 
 
 def _submit(node_dir: NodeDir, port: int, records: list[bytes], first_line: int = 1,

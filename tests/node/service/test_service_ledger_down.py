@@ -12,7 +12,7 @@ from ledger.devchain import DevChain
 from node._proto.credit.v1 import ingest_pb2
 from node.config import load_config
 from node.grpc.stubs import ingest_stub
-from node.service.server import start_node
+from node.runtime.node import start_node
 
 
 def _backlog(stub: Any) -> Any:

@@ -11,7 +11,8 @@ from service_helpers import NodeDir, channel, synth_lines, wait_for
 from node._proto.credit.v1 import ingest_pb2
 from node.config import load_config
 from node.grpc.stubs import ingest_stub
-from node.service.server import read_serve_file, start_node
+from node.runtime.node import start_node
+from node.runtime.serve_file import read_serve_file
 
 
 def _scrape(port: int) -> str:

@@ -20,7 +20,7 @@ from node.authz.grants import Grant, make_grant
 from node.domain.records import parse_record, subject_identifier
 from node.grpc.stubs import ingest_stub, query_stub
 from node.identity.files import load_tls_private_key
-from node.service.server import RunningNode
+from node.runtime.node import RunningNode
 from node.service.status import read_backlog
 
 OTHER_SUBJECT = "91320000MA1XXXXX0K"

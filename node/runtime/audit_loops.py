@@ -1,8 +1,8 @@
 """The audit log's background work in a running node: anchoring heads and witnessing peers.
 
-Usage (``node.service.server.start_node`` does this)::
+Usage (``node.runtime.node.start_node`` does this)::
 
-    loops = open_audit_loops(app)      # nothing runs without a ledger
+    loops = open_audit_loops(app, peers)   # nothing runs without a ledger
     loops.start()
     ...
     loops.stop()
@@ -12,14 +12,12 @@ Both threads run every ``[audit] checkpoint_interval_seconds``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from node.service.app import NodeApp
 from node.service.audit_checkpoints import AuditCheckpointLoop
-from node.service.audit_witness import AuditWitnessLoop, PeerAudit
-
-if TYPE_CHECKING:
-    from node.service.app import NodeApp
+from node.service.audit_witness import AuditWitnessLoop, WitnessPeer
 
 __all__ = ["AuditLoops", "open_audit_loops"]
 
@@ -44,8 +42,9 @@ class AuditLoops:
             self.witness.stop()
 
 
-def open_audit_loops(app: NodeApp) -> AuditLoops:
-    """The threads of ``app`` (not started); none when no ledger is configured."""
+def open_audit_loops(app: NodeApp, peers: Mapping[str, WitnessPeer]) -> AuditLoops:
+    """The threads of ``app`` witnessing ``peers`` (province -> client; not started);
+    none when no ledger is configured."""
     if app.ledger is None:
         return AuditLoops()
     cfg = app.config
@@ -54,9 +53,6 @@ def open_audit_loops(app: NodeApp) -> AuditLoops:
     checkpoints = AuditCheckpointLoop(access_log.log, app.ledger, app.store,
                                       province=app.province, interval=interval,
                                       metrics=access_log.metrics)
-    peers = {peer.province: PeerAudit(peer.address, cert=cfg.tls.cert, key=cfg.tls.key,
-                                      ca=peer.ca or cfg.tls.ca)
-             for peer in cfg.peers}
     witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
                                signing_key=app.signing_key, interval=interval,
                                metrics=access_log.metrics)

@@ -1,4 +1,5 @@
-"""The auditor's view of one node over gRPC: its served head, entries and proofs.
+"""The auditor's view of one node over gRPC: its served head, entries and proofs
+(``node.auditor`` re-exports it; the verifier there never touches gRPC itself).
 
 Nothing here is trusted: the verifier checks every answer against the chain. Every call
 has a deadline; entries are read in pages (``ListEntries``) and streamed. Usage::
@@ -29,14 +30,16 @@ class AuditClient:
         self._stub = audit_stub(channel)
         self._timeout = timeout
 
-    def latest_head(self) -> Any:
+    def latest_head(self) -> audit_pb2.SignedTreeHead:
         """The node's SignedTreeHead now."""
-        return self._stub.GetLatestHead(audit_pb2.GetLatestHeadRequest(),
-                                        timeout=self._timeout).head
+        answer: audit_pb2.GetLatestHeadResponse = self._stub.GetLatestHead(
+            audit_pb2.GetLatestHeadRequest(), timeout=self._timeout)
+        return answer.head
 
-    def head_at(self, size: int) -> Any:
-        return self._stub.GetHeadAtSize(audit_pb2.GetHeadAtSizeRequest(tree_size=size),
-                                        timeout=self._timeout).head
+    def head_at(self, size: int) -> audit_pb2.SignedTreeHead:
+        answer: audit_pb2.GetHeadAtSizeResponse = self._stub.GetHeadAtSize(
+            audit_pb2.GetHeadAtSizeRequest(tree_size=size), timeout=self._timeout)
+        return answer.head
 
     def entries(self, *, start: int = 0, end: int | None = None,
                 progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, bytes]]:
@@ -71,7 +74,10 @@ class AuditClient:
             raise ValueError(f"inclusion proof of entry {index}: the node answered another")
         return [bytes(h) for h in answer.inclusions[0].proof]
 
-    def inclusion_of(self, request_id: str, size: int = 0) -> Any:
+    def inclusion_of(self, request_id: str,
+                     size: int = 0) -> audit_pb2.GetInclusionProofResponse:
         """Every entry logged under ``request_id`` with its proof (GetInclusionProofResponse)."""
         request = audit_pb2.GetInclusionProofRequest(request_id=request_id, tree_size=size)
-        return self._stub.GetInclusionProof(request, timeout=self._timeout)
+        answer: audit_pb2.GetInclusionProofResponse = self._stub.GetInclusionProof(
+            request, timeout=self._timeout)
+        return answer
