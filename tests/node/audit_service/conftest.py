@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 import pytest
+from anvil_chains import AnvilLauncher
 from audit_node_helpers import (
     AuditNet,
     anchored,
@@ -27,7 +28,6 @@ from audit_node_helpers import (
 )
 
 from ledger.client import LedgerClient
-from ledger.devchain import DevChain
 from node._proto.credit.v1 import common_pb2, node_pb2
 from node.authz.grants import make_grant
 from node.grpc.stubs import node_stub
@@ -45,8 +45,9 @@ def _witnessed_by(ledger: LedgerClient, province: str, size: int, count: int) ->
 
 
 @pytest.fixture(scope="package")
-def trio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditNet]:
-    with DevChain.start() as chain:
+def trio(tmp_path_factory: pytest.TempPathFactory,
+         anvil_launcher: AnvilLauncher) -> Iterator[AuditNet]:
+    with anvil_launcher.start() as chain:
         built = build_net(tmp_path_factory.mktemp("audit-trio"), chain.rpc_url, PROVINCES)
         with running(built):
             yield built

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from anvil_chains import AnvilLauncher
 from exchange_helpers import (
     PROVINCES,
     Consortium,
@@ -33,15 +34,12 @@ from exchange_helpers import (
 
 from crypto.batch_header import BatchHeader
 from ledger.client import LedgerClient
-from ledger.devchain import DevChain
 from node._proto.credit.v1 import node_pb2
 from node.config import load_config
 from node.domain.catalog import packaged_catalogs, packaged_mappings, publish_mapping
 from node.exchange.errors import CategoryPending
 from node.grpc.stubs import node_stub
 from node.service.server import start_node
-
-pytestmark = pytest.mark.anvil
 
 PEERS = ("SH", "ZJ", "AH")
 REFRESH = 2.0
@@ -50,9 +48,10 @@ CATALOG_V2 = packaged_catalogs()[2]
 
 
 @pytest.fixture(scope="module")
-def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
+def upgrade(tmp_path_factory: pytest.TempPathFactory,
+            anvil_launcher: AnvilLauncher) -> Iterator[Consortium]:
     """Four running nodes on a fresh chain, catalog v1 adopted and mapped by everyone."""
-    with DevChain.start() as chain:
+    with anvil_launcher.start() as chain:
         built = build_consortium(tmp_path_factory.mktemp("upgrade"), chain.rpc_url)
         try:
             for member in built.members.values():

@@ -14,12 +14,6 @@ from node.config import load_config
 from node.service.server import RunningNode, start_node
 
 
-@pytest.fixture(scope="session")
-def anvil() -> Iterator[DevChain]:
-    with DevChain.start() as chain:
-        yield chain
-
-
 @pytest.fixture
 def node_dir(tmp_path: Path, anvil: DevChain) -> NodeDir:
     return make_node_dir(tmp_path / "js", anvil.rpc_url)
