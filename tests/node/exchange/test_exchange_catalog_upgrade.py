@@ -42,8 +42,6 @@ from node.grpc.stubs import node_stub
 from node.service.server import start_node
 
 PEERS = ("SH", "ZJ", "AH")
-REFRESH = 2.0
-"""CatalogState's refresh period in a running node (seconds)."""
 CATALOG_V2 = packaged_catalogs()[2]
 
 
@@ -61,6 +59,16 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory,
             for member in built.members.values():
                 if member.running is not None:
                     member.running.stop(grace=1.0)
+
+
+def _read_chain_since(net: Consortium, province: str, moment: float) -> bool:
+    """Whether ``province``'s catalog state has read the chain after ``moment`` (its
+    monotonic clock): asking for the version makes a due read happen."""
+    catalog = net[province].node.app.catalog
+    assert catalog is not None
+    catalog.version()
+    checked_at: float | None = catalog._checked_at  # no public signal of a finished read
+    return checked_at is not None and checked_at >= moment
 
 
 @pytest.fixture(scope="module")
@@ -131,8 +139,10 @@ def test_two_approvals_of_three_change_nothing(upgrade: Consortium,
     js = member_client(upgrade, "JS")
     proposal = js.propose_adopt_catalog(2, CATALOG_V2.document_hash)  # JS's approval counts
     member_client(upgrade, "SH").approve(proposal)
+    approved = time.monotonic()
     assert js.threshold() == 3 and js.current_catalog_version() == 1
-    time.sleep(REFRESH + 0.5)  # every node has re-read the chain since
+    for p in PROVINCES:
+        wait_for(lambda p=p: _read_chain_since(upgrade, p, approved))
     assert {p: upgrade[p].node.app.catalog.version() for p in PROVINCES  # type: ignore[union-attr]
             } == dict.fromkeys(PROVINCES, 1)
 
