@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 BIN := .venv/bin
 
-.PHONY: setup test demo lint proto clean bench
+.PHONY: setup test test-fast demo lint proto clean bench
 
 setup: .venv/.installed node_modules/.installed proto
 
@@ -25,6 +25,10 @@ proto: .venv/.installed
 
 test: setup
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# The inner loop: no anvil, no PostgreSQL, nothing marked slow (markers: pyproject.toml).
+test-fast: setup
+	$(BIN)/pytest -q -m "not anvil and not postgres and not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check node ledger crypto tests bench contracts

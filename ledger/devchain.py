@@ -7,6 +7,8 @@ Usage::
 
 With a state path anvil loads the file at start and dumps it every second and on SIGTERM,
 so a chain survives a restart (a SIGKILL loses at most about one second of blocks).
+anvil dies with the process that started it, even when that process is SIGKILLed
+(see ``ledger.child_process``): the native binary is run directly for that reason.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+from ledger.child_process import die_with_parent
 from ledger.devkeys import DEV_KEYS, DEV_MNEMONIC
 from ledger.errors import DevChainError
 
@@ -169,6 +172,7 @@ class DevChain:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
+                preexec_fn=die_with_parent(),  # no orphaned anvil if we are SIGKILLed
             )
         chain = cls(process, port, chain_id, state_path, log_path)
         chain._wait_ready(timeout)

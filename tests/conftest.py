@@ -1,4 +1,9 @@
-"""Shared fixtures: databases for the store (SQLite in memory, SQLite on disk, PostgreSQL).
+"""Shared fixtures: databases for the store (SQLite in memory, SQLite on disk, PostgreSQL),
+and anvil chains (``anvil_launcher``, ``anvil``: the only way tests start anvil).
+
+Markers follow the fixtures: a test whose fixtures reach ``anvil_launcher`` is marked
+``anvil``, one that reaches ``postgres_url`` is marked ``postgres``, at collection, so
+``-m "not anvil and not postgres"`` really leaves them out (``make test-fast``).
 
 PostgreSQL is the server on 127.0.0.1:5432 (override with ``TEST_POSTGRES_URL``). Each test
 gets its own freshly created schema in database ``test``, dropped afterwards, so parallel
@@ -8,8 +13,10 @@ skipped and the terminal summary says so loudly; with ``REQUIRE_POSTGRES=1`` (CI
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +31,70 @@ if sys.path[:1] != [_REPO_ROOT]:
     sys.path.insert(0, _REPO_ROOT)
 
 import pg_schemas  # noqa: E402 - after the sys.path fix above
+from anvil_chains import FIXTURE as ANVIL_FIXTURE  # noqa: E402
+from anvil_chains import REFUSAL_SCRIPT, AnvilLauncher  # noqa: E402
+
+from ledger.child_process import DIE_WITH_PARENT_ENV  # noqa: E402
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ledger.devchain import DevChain
     from node.store import SqlStore
 
 STORE_BACKENDS = ["sqlite-memory", "sqlite-file", "postgresql"]
+# Fixture -> the marker every test using it (directly or through other fixtures) gets.
+MARKER_OF_FIXTURE = {ANVIL_FIXTURE: "anvil", "postgres_url": "postgres"}
+
+# Nodes and anvils started by `consortium up` inside a test die with pytest, like
+# DevChain's anvil (ledger.child_process): a killed run leaves no orphans.
+os.environ[DIE_WITH_PARENT_ENV] = "1"
+_REFUSING_ANVIL_DIR = tempfile.TemporaryDirectory(prefix="no-anvil-")
+_REFUSING_ANVIL = Path(_REFUSING_ANVIL_DIR.name) / "anvil"
+_REFUSING_ANVIL.write_text(REFUSAL_SCRIPT, encoding="ascii")
+_REFUSING_ANVIL.chmod(0o755)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the fixtures it reaches (see ``MARKER_OF_FIXTURE``)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKER_OF_FIXTURE.items():
+            if fixture in names and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
+    """Outside ``anvil`` tests, ``ANVIL_BIN`` names a program that refuses, loudly."""
+    if item.get_closest_marker("anvil") is not None:
+        yield
+        return
+    saved = os.environ.get("ANVIL_BIN")
+    os.environ["ANVIL_BIN"] = str(_REFUSING_ANVIL)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("ANVIL_BIN", None)
+        else:
+            os.environ["ANVIL_BIN"] = saved
+
+
+@pytest.fixture(scope="session")
+def anvil_launcher() -> Iterator[AnvilLauncher]:
+    """Starts anvil chains (``.start(...)``); every test using it is marked ``anvil``."""
+    launcher = AnvilLauncher()
+    try:
+        yield launcher
+    finally:
+        launcher.stop_all()
+
+
+@pytest.fixture(scope="session")
+def anvil(anvil_launcher: AnvilLauncher) -> DevChain:
+    """One chain shared by the whole run: tests deploy their own contracts on it."""
+    return anvil_launcher.start()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
+from ledger.child_process import die_with_parent_if_asked
+
 __all__ = ["is_running", "log_tail", "spawn_detached", "stop_processes"]
 
 _TAIL_LINES: Final = 20
@@ -35,7 +37,7 @@ def spawn_detached(argv: Sequence[str], log_path: Path, *, cwd: Path | None = No
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - argv built by the caller, no shell
             list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            cwd=cwd, start_new_session=True,
+            cwd=cwd, start_new_session=True, preexec_fn=die_with_parent_if_asked(),
         )
     _CHILDREN[process.pid] = process
     return process.pid

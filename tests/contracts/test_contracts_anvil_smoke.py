@@ -7,51 +7,28 @@ the artifacts are wired as contracts/INTERFACE.md says, and pins anchor gas loos
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from anvil_chains import AnvilLauncher
 from eth_abi.abi import encode
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError
 from web3.logs import DISCARD
 
-pytestmark = pytest.mark.anvil
-
 REPO = Path(__file__).resolve().parents[2]
-ANVIL = REPO / "node_modules" / ".bin" / "anvil"
 PROVINCES = [b"SH", b"JS", b"ZJ", b"AH"]
 SIG = b"\x01" * 64
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def w3() -> Iterator[Web3]:
-    if not ANVIL.exists():
-        pytest.fail(f"anvil not found at {ANVIL}: run `make setup`")
-    port = _free_port()
-    proc = subprocess.Popen([str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent"])
-    try:
-        web3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 10}))
-        deadline = time.monotonic() + 15
-        while not web3.is_connected():
-            assert proc.poll() is None, "anvil exited at start"
-            assert time.monotonic() < deadline, "anvil did not answer within 15 s"
-            time.sleep(0.05)
-        yield web3
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+def w3(anvil_launcher: AnvilLauncher) -> Iterator[Web3]:
+    """A chain of its own (anvil's default accounts, as the contracts' docs assume)."""
+    with anvil_launcher.start() as chain:
+        yield Web3(Web3.HTTPProvider(chain.rpc_url, request_kwargs={"timeout": 10}))
 
 
 def _artifact(name: str) -> dict[str, Any]:

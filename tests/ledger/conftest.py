@@ -1,12 +1,10 @@
-"""One real anvil for the ledger tests; a fresh contract suite per test that asks for it.
+"""A fresh contract suite per test that asks for it, on the run's shared anvil.
 
 Members SH, JS, ZJ, AH use anvil dev accounts 1..4; account 0 deploys; account 5 is a
 non-member. A deployment costs ~0.1 s, so each test gets its own and tests stay independent.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 from ledger_helpers import KEYS, MEMBERS, OUTSIDER_KEY, PROVINCES, adopt_catalog
@@ -15,12 +13,6 @@ from ledger.client import LedgerClient
 from ledger.deploy import Deployment, deploy_suite
 from ledger.devchain import DevChain
 from ledger.devkeys import DEV_KEYS
-
-
-@pytest.fixture(scope="session")
-def anvil() -> Iterator[DevChain]:
-    with DevChain.start() as chain:
-        yield chain
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from ledger_helpers import KEYS, MEMBERS, OUTSIDER_KEY
 
+from ledger.child_process import die_with_parent
 from ledger.devchain import DevChain
 from ledger.files import member_to_json
 from node.cli.ledger_cmd import main
@@ -121,11 +122,13 @@ def test_bad_usage_and_unreachable_exit_2(
     assert usage.value.code == 2
 
 
+@pytest.mark.anvil  # its own anvil, started by the command under test
 def test_devchain_runs_until_interrupted(tmp_path: Path) -> None:
     state = tmp_path / "chain.json"
     process = subprocess.Popen(
         [sys.executable, "-m", "node.cli.ledger_cmd", "devchain", "--state", str(state), "--json"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=die_with_parent(),
     )
     try:
         assert process.stdout is not None

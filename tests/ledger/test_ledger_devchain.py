@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from anvil_chains import AnvilLauncher
 from eth_account import Account
 from web3 import Web3
 
@@ -78,27 +79,30 @@ def _group_empty(pgid: int) -> bool:
     return True
 
 
-def test_native_binary_preferred_over_the_node_wrapper() -> None:
+def test_native_binary_preferred_over_the_node_wrapper(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANVIL_BIN", raising=False)
     assert "@foundry-rs" in str(anvil_binary())
 
 
-def test_stop_is_idempotent_and_kill_simulates_a_crash(tmp_path: Path) -> None:
-    chain = DevChain.start(state_path=tmp_path / "state.json")
+def test_stop_is_idempotent_and_kill_simulates_a_crash(
+        tmp_path: Path, anvil_launcher: AnvilLauncher) -> None:
+    chain = anvil_launcher.start(state_path=tmp_path / "state.json")
     chain.stop()
     assert chain.process.poll() is not None
     assert (tmp_path / "state.json").exists()  # dumped on SIGTERM
     chain.stop()
     assert _group_gone(chain.process.pid)
-    crashed = DevChain.start()
+    crashed = anvil_launcher.start()
     crashed.kill()
     assert crashed.process.returncode == -9
     assert _group_gone(crashed.process.pid)
 
 
 @pytest.mark.parametrize("how", ["stop", "kill"])
-def test_node_wrapper_leaves_no_orphan(monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+def test_node_wrapper_leaves_no_orphan(monkeypatch: pytest.MonkeyPatch, how: str,
+                                      anvil_launcher: AnvilLauncher) -> None:
     wrapper = REPO / "node_modules" / ".bin" / "anvil"
     monkeypatch.setenv("ANVIL_BIN", str(wrapper))
-    chain = DevChain.start()
+    chain = anvil_launcher.start()
     getattr(chain, how)()
     assert _group_gone(chain.process.pid)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
+from anvil_chains import AnvilLauncher
 from ledger_helpers import KEYS, MEMBERS, PROVINCES, SIG, adopt_catalog, digest
 
 from ledger import event_types as ev
@@ -80,9 +82,10 @@ def test_indexer_resumes_after_client_restart(
     assert list(tmp_path.iterdir()) == [cursor_path]  # no temp files left behind
 
 
-def test_indexer_and_state_survive_chain_restart(tmp_path: Path) -> None:
+def test_indexer_and_state_survive_chain_restart(
+        tmp_path: Path, anvil_launcher: AnvilLauncher) -> None:
     state, cursor_path = tmp_path / "chain.json", tmp_path / "cursor.json"
-    with DevChain.start(state_path=state) as chain:
+    with anvil_launcher.start(state_path=state) as chain:
         deployment = deploy_suite(chain.rpc_url, DEV_KEYS[0], MEMBERS)
         clients = _clients(chain.rpc_url, deployment)
         adopt_catalog(clients, 1)
@@ -91,7 +94,7 @@ def test_indexer_and_state_survive_chain_restart(tmp_path: Path) -> None:
         assert len(indexer.poll()) == 12
         head_before = clients["SH"].head_block()
 
-    with DevChain.start(state_path=state) as chain:
+    with anvil_launcher.start(state_path=state) as chain:
         clients = _clients(chain.rpc_url, deployment)
         assert clients["SH"].head_block() == head_before
         assert clients["SH"].latest_batch("JS").seq == 1
@@ -106,19 +109,35 @@ def test_indexer_and_state_survive_chain_restart(tmp_path: Path) -> None:
         assert len(indexer.fetch(deployment.block, head_before)) == 12
 
 
-def test_state_survives_a_sigkill_after_the_dump_interval(tmp_path: Path) -> None:
+def _wait_state_dumped(state: Path, block: int, within: float = 20.0) -> None:
+    """Until anvil's periodic dump (every second) holds ``block``: a SIGKILL then loses
+    nothing up to it, however slowly the machine runs."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            dumped = int(json.loads(state.read_text())["best_block_number"])
+        except (OSError, ValueError, KeyError):
+            dumped = -1  # not written yet, or caught mid-write
+        if dumped >= block:
+            return
+        assert time.monotonic() < deadline, f"state dump at block {dumped}, want {block}"
+        time.sleep(0.1)
+
+
+def test_state_survives_a_sigkill_after_the_dump_interval(
+        tmp_path: Path, anvil_launcher: AnvilLauncher) -> None:
     state, cursor_path = tmp_path / "chain.json", tmp_path / "cursor.json"
-    chain = DevChain.start(state_path=state)
+    chain = anvil_launcher.start(state_path=state)
     try:
         deployment = deploy_suite(chain.rpc_url, DEV_KEYS[0], MEMBERS)
         clients = _clients(chain.rpc_url, deployment)
         adopt_catalog(clients, 1)
         clients["JS"].anchor_batch(1, digest("js-1"), 10, ZERO, 1, SIG)
         EventIndexer(clients["SH"], FileCursor(cursor_path), deployment.block).poll()
-        time.sleep(2.2)  # anvil dumps its state every second (--state-interval 1)
+        _wait_state_dumped(state, clients["SH"].head_block())
     finally:
         chain.kill()
-    with DevChain.start(state_path=state) as chain:
+    with anvil_launcher.start(state_path=state) as chain:
         clients = _clients(chain.rpc_url, deployment)
         assert clients["SH"].is_anchored("JS", 1, digest("js-1"))
         indexer = EventIndexer(clients["SH"], FileCursor(cursor_path), deployment.block)
@@ -127,13 +146,14 @@ def test_state_survives_a_sigkill_after_the_dump_interval(tmp_path: Path) -> Non
         assert [type(e) for e in indexer.poll()] == [ev.BatchAnchored]
 
 
-def test_chain_restarted_without_state_is_reported(tmp_path: Path) -> None:
+def test_chain_restarted_without_state_is_reported(
+        tmp_path: Path, anvil_launcher: AnvilLauncher) -> None:
     cursor_path = tmp_path / "cursor.json"
-    with DevChain.start() as chain:
+    with anvil_launcher.start() as chain:
         deployment = deploy_suite(chain.rpc_url, DEV_KEYS[0], MEMBERS)
         client = LedgerClient(chain.rpc_url, deployment.addresses)
         EventIndexer(client, FileCursor(cursor_path), deployment.block).poll()
-    with DevChain.start() as chain:
+    with anvil_launcher.start() as chain:
         client = LedgerClient(chain.rpc_url, deployment.addresses)
         indexer = EventIndexer(client, FileCursor(cursor_path), deployment.block)
         with pytest.raises(ChainReset, match=r"chain head is at block 0, below the event cursor"):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from anvil_chains import AnvilLauncher
 from exchange_helpers import Consortium, anchored, build_consortium, records_of, submit
 
 from ledger.devchain import DevChain
@@ -22,8 +23,9 @@ SEED_ZJ = 20
 
 
 @pytest.fixture(scope="session")
-def exchange_chain() -> Iterator[DevChain]:
-    with DevChain.start() as chain:
+def exchange_chain(anvil_launcher: AnvilLauncher) -> Iterator[DevChain]:
+    """A chain of its own: the nodes' background anchoring would race other suites' sends."""
+    with anvil_launcher.start() as chain:
         yield chain
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from anvil_chains import AnvilLauncher
 from exchange_helpers import (
     PROVINCES,
     Consortium,
@@ -33,7 +34,6 @@ from exchange_helpers import (
 
 from crypto.batch_header import BatchHeader
 from ledger.client import LedgerClient
-from ledger.devchain import DevChain
 from node._proto.credit.v1 import node_pb2
 from node.config import load_config
 from node.domain.catalog import packaged_catalogs, packaged_mappings, publish_mapping
@@ -41,18 +41,15 @@ from node.exchange.errors import CategoryPending
 from node.grpc.stubs import node_stub
 from node.runtime.node import start_node
 
-pytestmark = pytest.mark.anvil
-
 PEERS = ("SH", "ZJ", "AH")
-REFRESH = 2.0
-"""CatalogState's refresh period in a running node (seconds)."""
 CATALOG_V2 = packaged_catalogs()[2]
 
 
 @pytest.fixture(scope="module")
-def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
+def upgrade(tmp_path_factory: pytest.TempPathFactory,
+            anvil_launcher: AnvilLauncher) -> Iterator[Consortium]:
     """Four running nodes on a fresh chain, catalog v1 adopted and mapped by everyone."""
-    with DevChain.start() as chain:
+    with anvil_launcher.start() as chain:
         built = build_consortium(tmp_path_factory.mktemp("upgrade"), chain.rpc_url)
         try:
             for member in built.members.values():
@@ -62,6 +59,16 @@ def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Consortium]:
             for member in built.members.values():
                 if member.running is not None:
                     member.running.stop(grace=1.0)
+
+
+def _read_chain_since(net: Consortium, province: str, moment: float) -> bool:
+    """Whether ``province``'s catalog state has read the chain after ``moment`` (its
+    monotonic clock): asking for the version makes a due read happen."""
+    catalog = net[province].node.catalog
+    assert catalog is not None
+    catalog.version()
+    checked_at: float | None = catalog._checked_at  # no public signal of a finished read
+    return checked_at is not None and checked_at >= moment
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +139,10 @@ def test_two_approvals_of_three_change_nothing(upgrade: Consortium,
     js = member_client(upgrade, "JS")
     proposal = js.propose_adopt_catalog(2, CATALOG_V2.document_hash)  # JS's approval counts
     member_client(upgrade, "SH").approve(proposal)
+    approved = time.monotonic()
     assert js.threshold() == 3 and js.current_catalog_version() == 1
-    time.sleep(REFRESH + 0.5)  # every node has re-read the chain since
+    for p in PROVINCES:
+        wait_for(lambda p=p: _read_chain_since(upgrade, p, approved))
     assert {p: upgrade[p].node.catalog.version() for p in PROVINCES  # type: ignore[union-attr]
             } == dict.fromkeys(PROVINCES, 1)
 

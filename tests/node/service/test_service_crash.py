@@ -14,6 +14,7 @@ from pathlib import Path
 import grpc
 from service_helpers import NodeDir, channel, synth_lines, wait_for
 
+from ledger.child_process import die_with_parent
 from node._proto.credit.v1 import ingest_pb2
 from node.grpc.stubs import ingest_stub
 from node.runtime.serve_file import SERVE_FILE, read_serve_file
@@ -27,7 +28,7 @@ def _serve(node_dir: NodeDir) -> tuple[subprocess.Popen[bytes], int]:
     log = (node_dir.root / "serve.log").open("ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "node.cli.main", "serve", "--config", str(node_dir.config)],
-        cwd=REPO, stdout=log, stderr=log)
+        cwd=REPO, stdout=log, stderr=log, preexec_fn=die_with_parent())
     def ready() -> bool:
         assert process.poll() is None, (node_dir.root / "serve.log").read_text()[-2000:]
         try:

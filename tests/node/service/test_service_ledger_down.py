@@ -6,9 +6,9 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from anvil_chains import AnvilLauncher
 from service_helpers import channel, make_node_dir, synth_lines, wait_for
 
-from ledger.devchain import DevChain
 from node._proto.credit.v1 import ingest_pb2
 from node.config import load_config
 from node.grpc.stubs import ingest_stub
@@ -19,9 +19,10 @@ def _backlog(stub: Any) -> Any:
     return stub.GetBacklog(ingest_pb2.GetBacklogRequest(), timeout=10)
 
 
-def test_ingest_goes_on_while_the_ledger_is_down_and_anchors_after(tmp_path: Path) -> None:
+def test_ingest_goes_on_while_the_ledger_is_down_and_anchors_after(
+        tmp_path: Path, anvil_launcher: AnvilLauncher) -> None:
     state = tmp_path / "chain.json"
-    chain = DevChain.start(state_path=state)
+    chain = anvil_launcher.start(state_path=state)
     port = chain.port
     try:
         node_dir = make_node_dir(tmp_path / "js", chain.rpc_url)
@@ -45,7 +46,7 @@ def test_ingest_goes_on_while_the_ledger_is_down_and_anchors_after(tmp_path: Pat
                 backlog = _backlog(stub)
                 assert (backlog.log_size, backlog.anchored_size, backlog.backlog) == (40, 20, 20)
 
-                chain = DevChain.start(state_path=state, port=port)
+                chain = anvil_launcher.start(state_path=state, port=port)
                 wait_for(lambda: _backlog(stub).backlog == 0, timeout=60)
                 after = _backlog(stub)
                 assert (after.log_size, after.anchored_size) == (40, 40)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from anvil_chains import AnvilLauncher
 from audit_node_helpers import (
     AuditNet,
     anchored,
@@ -31,7 +32,6 @@ from audit_node_helpers import (
 )
 from sqlalchemy import Engine, text
 
-from ledger.devchain import DevChain
 from node._proto.credit.v1 import common_pb2, node_pb2, query_pb2
 from node.audit import Action, AuditEvent, Decision, ProblemCode
 from node.grpc.stubs import node_stub, query_stub
@@ -43,9 +43,9 @@ WHERE = "log_name = 'audit' AND idx = :i"
 
 @pytest.fixture(scope="module", params=["sqlite-file", pytest.param(
     "postgresql", marks=pytest.mark.postgres)])
-def net(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[AuditNet]:
-    with DevChain.start() as chain:
+def net(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+        anvil_launcher: AnvilLauncher) -> Iterator[AuditNet]:
+    with anvil_launcher.start() as chain:
         base = tmp_path_factory.mktemp(f"tamper-{request.param}")
         if request.param == "postgresql":
             with postgres_schema() as url:

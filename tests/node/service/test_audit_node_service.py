@@ -6,7 +6,7 @@ callers that gave up logged as refusals, bounded pages, and ``credit-node audit`
 from __future__ import annotations
 
 import json
-import time
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,9 +102,11 @@ def test_an_answer_the_caller_gave_up_on_is_logged_asrefused(
         trio: AuditNet, workload: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     store = trio["JS"].node.app.store
     slow_count = store.count_records
+    gave_up = threading.Event()
 
     def slow(origin: Any) -> int:
-        time.sleep(0.6)
+        # The answer comes only once the caller has given up, however slow the machine.
+        gave_up.wait(timeout=30)
         return slow_count(origin)
 
     monkeypatch.setattr(store, "count_records", slow)
@@ -112,6 +114,7 @@ def test_an_answer_the_caller_gave_up_on_is_logged_asrefused(
     before = log.size()
     with trio.channel("JS", "admin", "JS") as ch, pytest.raises(grpc.RpcError) as info:
         node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=0.2)
+    gave_up.set()
     assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     wait_for(lambda: log.size() > before)
     event = decode_entry(log.entry(before).entry)
