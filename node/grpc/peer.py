@@ -22,7 +22,7 @@ from node._proto.credit.v1 import audit_pb2, common_pb2, exchange_pb2
 from node.audit.heads import ServedHead
 from node.exchange.ports import ForwardedGrant, PeerCallFailed, PulledPage
 from node.exchange.transit import Proven
-from node.grpc.client import tls_channel
+from node.grpc.client import PEER_RECONNECT_OPTIONS, tls_channel
 from node.grpc.convert import proven_from_proto, served_head
 from node.grpc.stubs import audit_stub, exchange_stub, health_stub
 
@@ -61,15 +61,16 @@ class PeerClient:
         with self._lock:
             if self._stubs is None:
                 cert, key, ca = self._files
-                self._channel = channel = tls_channel(self.address, cert=cert, key=key, ca=ca)
+                self._channel = channel = tls_channel(self.address, cert=cert, key=key, ca=ca,
+                                                      options=PEER_RECONNECT_OPTIONS)
                 self._stubs = _Stubs(exchange_stub(channel), audit_stub(channel),
                                      health_stub(channel))
             return self._stubs
 
     def _call(self, what: str, method: Callable[[_Stubs], Callable[..., T]], request: Any,
-              timeout: float) -> T:
+              timeout: float, *, wait_for_ready: bool = False) -> T:
         try:
-            return method(self._open())(request, timeout=timeout)
+            return method(self._open())(request, timeout=timeout, wait_for_ready=wait_for_ready)
         except grpc.RpcError as exc:
             code = str(exc.code()) if hasattr(exc, "code") else "UNKNOWN"
             raise PeerCallFailed(f"{what} to {self._province} failed: {code}",
@@ -122,7 +123,9 @@ class PeerClient:
         request = health_pb2.HealthCheckRequest(service="")
         try:
             response: health_pb2.HealthCheckResponse = self._call(
-                "Health.Check", lambda s: s.health.Check, request, timeout)
+                "Health.Check", lambda s: s.health.Check, request, timeout,
+                # a channel between reconnect attempts gets its chance within the deadline
+                wait_for_ready=True)
         except PeerCallFailed:
             return False
         return bool(response.status == health_pb2.HealthCheckResponse.SERVING)

@@ -3,7 +3,8 @@
 Each configured peer's gRPC health is checked over mutual TLS through its
 :class:`~node.grpc.peer.PeerClient` with a short deadline, all peers at once. The count
 is kept for ``ttl`` seconds; a call that finds it older starts one background refresh
-and answers the count it has, so ``GetStatus`` never waits on a peer.
+and answers the count it has, so ``GetStatus`` waits on peers only for the very first
+count (at most ``deadline`` s): before it, there is no count that would be true.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class ReachablePeers:
 
     def count(self) -> int:
         """The last measured count; starts a refresh when it is older than ``ttl``."""
+        if self._measured_at is None and self._peers:
+            return self.measure()
         with self._lock:
             stale = (self._measured_at is None
                      or time.monotonic() - self._measured_at >= self._ttl)

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,6 +98,7 @@ def test_status_reads_each_node(root: Path, capsys: pytest.CaptureFixture[str]) 
         assert {"healthy", "records", "log_size", "anchored_size", "backlog", "audit_size",
                 "peers_reachable"} <= set(node)
         assert node["peers_configured"] == len(PROVINCES) - 1
+    assert _reachable_soon(load_doc(root), PROVINCES, want=len(PROVINCES) - 1)
     assert main(["consortium", "status", "--dir", str(root)]) == 0
     assert "block height" in capsys.readouterr().out
 
@@ -114,6 +116,9 @@ def test_killed_node_comes_back_with_its_data(root: Path) -> None:
     assert old_pid is not None
     os.kill(old_pid, signal.SIGKILL)
     wait_gone(old_pid)
+    # The others measure it: each counts JS unreachable once its cached count expires.
+    others = [p for p in PROVINCES if p != "JS"]
+    assert _reachable_soon(doc, others, want=len(PROVINCES) - 2)
 
     result = consortium_up(root)
     assert result.started == ["JS"]
@@ -123,6 +128,21 @@ def test_killed_node_comes_back_with_its_data(root: Path) -> None:
     node = consortium_status(new_doc)["provinces"]["JS"]
     assert node["healthy"] and node["records"] == 300 and node["log_size"] == 300
     assert store_log(new_doc, "JS") == (size, log_root)
+    assert _reachable_soon(new_doc, PROVINCES, want=len(PROVINCES) - 1)
+
+
+def _reachable_soon(doc: ConsortiumDoc, provinces: list[str], *, want: int,
+                    timeout: float = 30.0) -> bool:
+    """True once every node in ``provinces`` reports ``want`` peers reachable."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = consortium_status(doc)["provinces"]
+        if all(status[p]["peers_reachable"] == want for p in provinces):
+            return True
+        if time.monotonic() > deadline:
+            print({p: status[p]["peers_reachable"] for p in provinces})
+            return False
+        time.sleep(0.5)
 
 
 def test_down_stops_every_process(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,6 @@ callers that gave up logged as refusals, bounded pages, and ``credit-node audit`
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -100,21 +99,29 @@ def test_a_defect_is_audited_and_answered_without_details(
 
 def test_an_answer_the_caller_gave_up_on_is_logged_asrefused(
         trio: AuditNet, workload: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    from node.grpc import servicers
+
     store = trio["JS"].node.app.store
     slow_count = store.count_records
-    gave_up = threading.Event()
+    contexts: list[grpc.ServicerContext] = []
+    real_audited = servicers.audited
+
+    def capturing(app: Any, context: grpc.ServicerContext, *args: Any, **kwargs: Any) -> Any:
+        contexts.append(context)
+        return real_audited(app, context, *args, **kwargs)
 
     def slow(origin: Any) -> int:
-        # The answer comes only once the caller has given up, however slow the machine.
-        gave_up.wait(timeout=30)
+        # The answer comes only once the server has seen the caller go, however slow the
+        # machine: the signal is the call's own context turning inactive.
+        wait_for(lambda: bool(contexts) and not contexts[-1].is_active(), timeout=30)
         return slow_count(origin)
 
+    monkeypatch.setattr(servicers, "audited", capturing)
     monkeypatch.setattr(store, "count_records", slow)
     log = trio["JS"].node.app.access_log.log
     before = log.size()
     with trio.channel("JS", "admin", "JS") as ch, pytest.raises(grpc.RpcError) as info:
         node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=0.2)
-    gave_up.set()
     assert info.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
     wait_for(lambda: log.size() > before)
     event = decode_entry(log.entry(before).entry)
