@@ -20,7 +20,7 @@ Modules, one job each:
 ``transit.py``     a record in transit as plain data (``node.grpc.convert``: its protobuf form)
 ``proven.py``      a local record with its proof, as handed to peers
 ``ports.py``       what the exchange asks of a peer node (``node.grpc.peer`` implements it)
-``runtime.py``     the parts of a running node's exchange, started and stopped together
+``parts.py``       the parts of a running node's exchange, started and stopped together
 =================  ===========================================================
 
 Usage (the composition root, ``node.runtime``, wires it)::

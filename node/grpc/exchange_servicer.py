@@ -12,7 +12,7 @@ import grpc
 from node._proto.credit.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
 from node.audit import Action
 from node.exchange.fetch import FetchRequest, fetch_on_request
-from node.exchange.runtime import Exchange
+from node.exchange.parts import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
 from node.exchange.transit import Proven
 from node.grpc.audited import Answer, Attempt, audited

@@ -18,7 +18,7 @@ from node._proto.credit.v1 import (
     query_pb2_grpc,
 )
 from node.audit import Action
-from node.exchange.runtime import Exchange
+from node.exchange.parts import Exchange
 from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
 from node.grpc.identity import caller_public_key, peer_certificate

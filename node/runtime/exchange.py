@@ -21,10 +21,10 @@ from node.exchange.categories import CatalogCategories, CategoryCheck
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.federate import OnFetched, PeerFederation
 from node.exchange.fetch import FetchDeps
+from node.exchange.parts import Exchange
 from node.exchange.ports import ExchangePeer
 from node.exchange.puller import OnReceived, Puller
 from node.exchange.receive import Receiver
-from node.exchange.runtime import Exchange
 from node.exchange.serve import ServeDeps
 from node.exchange.transit import AnchorTarget, Proven
 from node.runtime.deps import query_deps

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from node.config import NodeConfig
 from node.domain.catalog import packaged_catalogs, packaged_mappings
-from node.exchange.runtime import Exchange
+from node.exchange.parts import Exchange
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.peer import PeerClient
