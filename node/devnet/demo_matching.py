@@ -73,7 +73,7 @@ def matching_step(run: DemoRun) -> list[str]:
     for p, result in found.results.items():
         lines.append(
             f"{p}: {result.evaluations:,} blinded evaluations in {result.batches} batches, "
-            f"one DLEQ proof each checked against {p}'s on-chain OPRF key; token set of "
+            f"one DLEQ proof per batch checked against {p}'s on-chain OPRF key; token set of "
             f"{result.token_set_size:,} listed subjects read from the node; "
             f"{sum(1 for r in result.listed if r):,} of the subjects listed there; "
             f"{result.seconds:.1f} s")
