@@ -79,6 +79,7 @@ def init_node(
         "listen": listen,
         "ledger_account": made.ledger_address,
         "node_public_key": made.node_public_key.hex(),
+        "oprf_key_commitment": made.oprf_key_commitment.hex(),
         "ca_fingerprint_sha256": made.ca_fingerprint,
         "ca_certificate": str(made.layout.ca_cert),
         "node_certificate": str(made.layout.node_cert),

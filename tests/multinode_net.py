@@ -8,7 +8,6 @@ file sits in ``tests/``, which pytest puts on ``sys.path`` for ``tests/conftest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -110,7 +109,7 @@ def build_network(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
                                    url or f"sqlite:///{root}/node.db")
     specs = [MemberSpec(province=p, account=facts[p]["ledger_account"],
                         node_key=bytes.fromhex(facts[p]["node_public_key"]),
-                        oprf_key_commitment=hashlib.sha256(b"oprf" + p.encode()).digest(),
+                        oprf_key_commitment=bytes.fromhex(facts[p]["oprf_key_commitment"]),
                         tls_ca_fingerprint=bytes.fromhex(facts[p]["ca_fingerprint_sha256"]))
              for p in provinces]
     deployment = deploy_suite(rpc_url, DEV_KEYS[0], specs, timeout=10.0)

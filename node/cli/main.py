@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "grant": "node.cli.grant_cmd",
     "init": "node.cli.init_cmd",
     "ledger": "node.cli.ledger_cmd",
+    "match": "node.cli.match_cmd",
     "query": "node.cli.query_cmd",
     "serve": "node.cli.serve_cmd",
     "submit": "node.cli.submit_cmd",

@@ -9,7 +9,7 @@ A consortium directory ``D`` holds::
     D/<P>/                     one node directory per province (``credit-node init`` layout)
     D/<P>/node.toml            its config: fixed gRPC port, peers, trusted CAs, contracts
     D/<P>/serve.log            the node's JSON log lines
-    D/<P>/keys/oprf_placeholder.seed   stands in for the OPRF key (see ConsortiumLayout)
+    D/<P>/keys/oprf.key        the node's OPRF key (its public key is registered on-chain)
     D/identities/agency.*      the demo credit-service agency (issued by one province's CA)
     D/identities/auditor.*     the consortium auditor (trusted by every node)
     D/tls/consortium-cas.pem   every province CA in one bundle (for clients of all nodes)
@@ -94,11 +94,6 @@ class ConsortiumLayout:
 
     def serve_log(self, province: str) -> Path:
         return self.node_dir(province) / "serve.log"
-
-    def oprf_seed(self, province: str) -> Path:
-        """32 random bytes whose sha256 stands in for the OPRF key commitment on-chain
-        until the OPRF key exists (the contract refuses an all-zero commitment)."""
-        return self.node_dir(province) / "keys" / "oprf_placeholder.seed"
 
     def identity_cert(self, name: str) -> Path:
         return self.root / "identities" / f"{name}.pem"

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from urllib.parse import urlparse
@@ -20,7 +19,9 @@ from urllib.parse import urlparse
 from eth_account import Account
 from eth_utils.address import to_checksum_address
 
+from crypto import oprf
 from crypto.keys import load_signing_key
+from crypto.oprf_keys import load_oprf_key
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment, deploy_suite
 from ledger.devchain import anvil_binary, anvil_command, rpc_chain_id
@@ -110,17 +111,15 @@ def check_contracts(doc: ConsortiumDoc, *, timeout: float = 10.0) -> None:
 def member_spec(layout: ConsortiumLayout, province: str) -> MemberSpec:
     """What the ledger registers for ``province``, read back from its key files.
 
-    The OPRF key commitment is sha256 of the node's placeholder seed (see
-    ``ConsortiumLayout.oprf_seed``) until the OPRF key exists.
+    The OPRF key commitment is the node's OPRF public key (``crypto.oprf.key_commitment``).
     """
     node = Layout(layout.node_dir(province))
-    seed = layout.oprf_seed(province).read_text(encoding="ascii").strip()
     return MemberSpec(
         province=province,
         account=str(Account.from_key(files.load_ledger_account_key(node.ledger_account))
                     .address),
         node_key=bytes(load_signing_key(node.signing_key).verify_key),
-        oprf_key_commitment=hashlib.sha256(bytes.fromhex(seed)).digest(),
+        oprf_key_commitment=oprf.key_commitment(load_oprf_key(node.oprf_key).public_key),
         tls_ca_fingerprint=bytes.fromhex(certs.fingerprint(files.load_certificate(node.ca_cert))),
     )
 

@@ -1,8 +1,8 @@
 """Create a local consortium's files on first use: nodes, identities, consortium.json.
 
 For each province: ``credit-node init`` (keys, CA, certificates, node.toml) with a gRPC
-port picked now and kept for good, an OPRF placeholder seed, and — with a PostgreSQL URL
-— its own schema. Then every node trusts the other CAs and lists the other nodes as
+port picked now and kept for good, and — with a PostgreSQL URL — its own schema.
+Then every node trusts the other CAs and lists the other nodes as
 peers, and the consortium-wide client identities are issued: a credit-service agency
 (with its query purposes) accredited in every province, by each province's CA
 (``agency.SH`` … ``agency.AH``; ``agency`` is the home province's, see
@@ -12,11 +12,8 @@ every node, since each trusts every province CA). Nothing here starts a process.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Final
 
 from ledger.devchain import DEV_CHAIN_ID, free_port
@@ -57,12 +54,6 @@ def _free_ports(count: int, taken: set[int]) -> list[int]:
         if port not in taken and port not in ports:
             ports.append(port)
     return ports
-
-
-def _write_seed(path: Path) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(secrets.token_hex(32) + "\n")
 
 
 def _write_bundle(layout: ConsortiumLayout, provinces: Sequence[str]) -> None:
@@ -131,7 +122,6 @@ def create_consortium(layout: ConsortiumLayout, provinces: Sequence[str], *,
         facts = init_node(layout.node_dir(p), p, listen=f"127.0.0.1:{port_of[p]}",
                           database_url=db_url, ledger_url=rpc_url, chain_id=DEV_CHAIN_ID,
                           now=now)
-        _write_seed(layout.oprf_seed(p))
         entries[p] = ProvinceEntry(
             grpc=f"127.0.0.1:{port_of[p]}", pid=None, data_dir=str(layout.node_dir(p)),
             config=str(layout.config(p)), account=facts["ledger_account"],

@@ -10,7 +10,7 @@ code's name and the node's detail; an unreadable certificate or key raises ``OSE
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +19,14 @@ from typing import Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from node._proto.credit.v1 import common_pb2, ingest_pb2, node_pb2, query_pb2
+from node._proto.credit.v1 import common_pb2, ingest_pb2, matching_pb2, node_pb2, query_pb2
 from node.domain.lines import LineChunk
 from node.grpc.client import tls_channel
-from node.grpc.stubs import ingest_stub, node_stub, query_stub
+from node.grpc.stubs import ingest_stub, matching_stub, node_stub, query_stub
+from node.service.matching_requester import EvaluatedBatch
 
-__all__ = ["STATUS_FIELDS", "CallFailed", "Rejected", "SubmitResult", "TlsTarget",
+__all__ = ["STATUS_FIELDS", "CallFailed", "MatchingCalls", "Rejected", "SubmitResult",
+           "TlsTarget",
            "answered_record_json", "call_failures", "channel", "is_serving", "node_status",
            "query", "submit_records", "submit_stream"]
 
@@ -187,3 +189,48 @@ def is_serving(target: TlsTarget, *, timeout: float) -> bool:
     except grpc.RpcError:
         return False
     return bool(answer.status == health_pb2.HealthCheckResponse.SERVING)
+
+
+class MatchingCalls:
+    """A responder's MatchingService over one mutual-TLS channel (``node.service.
+    matching_requester.MatchingPeer``); use as a context manager. ``timeout`` bounds each
+    call (the whole evaluation stream, each token-set page)."""
+
+    def __init__(self, target: TlsTarget, *, timeout: float, page: int = 10_000) -> None:
+        self._target = target
+        self._timeout = timeout
+        self._page = page
+        self._channel: Any = None
+
+    def __enter__(self) -> MatchingCalls:
+        self._channel = channel(self._target).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._channel.__exit__(*exc)
+
+    def evaluate(self, batches: Iterable[Sequence[bytes]], *, purpose: str,
+                 request_id: str) -> Iterator[EvaluatedBatch]:
+        requests = (matching_pb2.EvaluateRequest(blinded_elements=list(b), purpose=purpose,
+                                                 request_id=request_id) for b in batches)
+        with call_failures():
+            for answer in matching_stub(self._channel).Evaluate(requests,
+                                                                timeout=self._timeout):
+                yield EvaluatedBatch(tuple(answer.evaluated_elements), bytes(answer.dleq_proof),
+                                     bytes(answer.public_key))
+
+    def token_set(self, *, purpose: str, request_id: str
+                  ) -> Iterator[tuple[bytes, str, bytes]]:
+        cursor = ""
+        with call_failures():
+            while True:
+                answer = matching_stub(self._channel).GetTokenSet(
+                    matching_pb2.GetTokenSetRequest(cursor=cursor, limit=self._page,
+                                                    purpose=purpose, request_id=request_id),
+                    timeout=self._timeout)
+                key = bytes(answer.public_key)
+                for entry in answer.entries:
+                    yield bytes(entry.token), str(entry.shared_category), key
+                if not answer.next_cursor:
+                    return
+                cursor = answer.next_cursor

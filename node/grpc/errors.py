@@ -15,6 +15,7 @@ from node.audit.errors import AuditNotFound, AuditRangeError
 from node.exchange.errors import ChainUnavailable
 from node.service.errors import (
     BadRequest,
+    RateLimited,
     Refused,
     ServiceError,
     Unauthenticated,
@@ -38,6 +39,7 @@ ERROR_TABLE: Final[tuple[tuple[type[Exception], str, grpc.StatusCode], ...]] = (
     (CallerGone, "CALLER_GONE", grpc.StatusCode.UNAVAILABLE),
     (Refused, REFUSED, grpc.StatusCode.PERMISSION_DENIED),
     (BadRequest, "BAD_REQUEST", grpc.StatusCode.INVALID_ARGUMENT),
+    (RateLimited, "RATE_LIMITED", grpc.StatusCode.RESOURCE_EXHAUSTED),
     (AuditNotFound, "NOT_FOUND", grpc.StatusCode.NOT_FOUND),
     (AuditRangeError, "OUT_OF_RANGE", grpc.StatusCode.OUT_OF_RANGE),
     (Unavailable, "UNAVAILABLE", grpc.StatusCode.UNAVAILABLE),

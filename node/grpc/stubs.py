@@ -10,6 +10,7 @@ from node._proto.credit.v1 import (
     audit_pb2_grpc,
     exchange_pb2_grpc,
     ingest_pb2_grpc,
+    matching_pb2_grpc,
     node_pb2_grpc,
     query_pb2_grpc,
 )
@@ -33,6 +34,10 @@ def exchange_stub(channel: Any) -> Any:
 
 def audit_stub(channel: Any) -> Any:
     return audit_pb2_grpc.AuditServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def matching_stub(channel: Any) -> Any:
+    return matching_pb2_grpc.MatchingServiceStub(channel)  # type: ignore[no-untyped-call]
 
 
 def health_stub(channel: Any) -> Any:

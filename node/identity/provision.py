@@ -7,6 +7,8 @@ certificates 0644):
 ``keys/node_signing.key``       Ed25519 key signing batch headers and tree heads
 ``keys/master.key``             32-byte master key sealing payloads at rest
 ``keys/ledger_account.key``     secp256k1 ledger account key, ``0x<hex>``
+``keys/oprf.key``               seed of the OPRF key for private list matching
+                                (its public key is the on-chain commitment)
 ``tls/ca.pem``, ``tls/ca.key``  the province CA (P-256); keep ``ca.key`` offline
                                 in production
 ``tls/node.pem``, ``node.key``  the node's server + client TLS certificate
@@ -27,6 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.keys import create_master_key_file, create_signing_key_file
+from crypto.oprf_keys import create_oprf_key_file
 from node.identity import certs, files
 from node.identity.errors import IdentityFileError
 
@@ -68,6 +71,10 @@ class Layout:
         return self.root / "keys" / "ledger_account.key"
 
     @property
+    def oprf_key(self) -> Path:
+        return self.root / "keys" / "oprf.key"
+
+    @property
     def ca_cert(self) -> Path:
         return self.root / "tls" / "ca.pem"
 
@@ -92,7 +99,8 @@ class Layout:
     def private_files(self) -> list[Path]:
         """Every key file (mode 0600)."""
         return [
-            self.signing_key, self.master_key, self.ledger_account, self.ca_key, self.node_key,
+            self.signing_key, self.master_key, self.ledger_account, self.oprf_key,
+            self.ca_key, self.node_key,
             *(self.identity_key(label) for label in LOCAL_IDENTITIES),
         ]
 
@@ -112,6 +120,7 @@ class Provisioned:
     ledger_address: str
     node_public_key: bytes
     ca_fingerprint: str
+    oprf_key_commitment: bytes
 
 
 def provision_node(
@@ -142,6 +151,7 @@ def provision_node(
     signing_key = create_signing_key_file(layout.signing_key)
     create_master_key_file(layout.master_key)
     address = files.create_ledger_account_file(layout.ledger_account)
+    oprf_key = create_oprf_key_file(layout.oprf_key)
 
     ca_key = certs.new_tls_key()
     ca_cert = certs.make_ca(ca_key, province, now)
@@ -162,6 +172,7 @@ def provision_node(
         ledger_address=address,
         node_public_key=bytes(signing_key.verify_key),
         ca_fingerprint=certs.fingerprint(ca_cert),
+        oprf_key_commitment=oprf_key.public_key,
     )
 
 

@@ -20,6 +20,7 @@ from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.parts import Exchange
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.matching_servicer import MatchingServicer
 from node.grpc.peer import PeerClient
 from node.grpc.peer_health import ReachablePeers
 from node.grpc.server import GrpcServer, Servicers, serve, server_credentials
@@ -27,6 +28,7 @@ from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.runtime.audit_loops import AuditLoops, open_audit_loops
 from node.runtime.deps import open_peers, query_deps
 from node.runtime.exchange import open_exchange
+from node.runtime.matching import open_matching
 from node.runtime.serve_file import write_serve_file
 from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
@@ -100,9 +102,11 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     exchange = open_exchange(app, peers)
     catalog = _catalog_state(app)
     loop = _anchor_loop(app, catalog)
+    matching = open_matching(app)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None,
-                          categorize=catalog.categorize if catalog else None)
+                          categorize=catalog.categorize if catalog else None,
+                          on_listed=matching.keeper.listed if matching else None)
     reachable = ReachablePeers(list(peers.values()))
     servicers = Servicers(
         ingest=IngestServicer(app, submitter),
@@ -111,7 +115,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         node=NodeServicer(app, catalog=catalog, exchange=exchange,
                           peers_reachable=reachable.count),
         exchange=ExchangeServicer(app, exchange),
-        audit=AuditServicer(app))
+        audit=AuditServicer(app),
+        matching=MatchingServicer(app, matching.responder if matching else None))
     credentials = server_credentials(cert=config.tls.cert, key=config.tls.key,
                                      ca_bundle=app.trust.pem_bundle())
     server = serve(servicers, listen=config.node.listen, credentials=credentials,

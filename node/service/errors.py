@@ -40,3 +40,7 @@ class Refused(ServiceError):
 
 class Unavailable(ServiceError):
     """A dependency (store, ledger) cannot answer now; the caller may retry."""
+
+
+class RateLimited(ServiceError):
+    """The caller asked for more than its budget allows now; it may retry later."""

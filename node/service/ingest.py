@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from crypto.canonical import canonical_bytes
 from crypto.commitment import commit_canonical, new_salt
@@ -57,6 +57,23 @@ class Rejected:
 class IngestOutcome:
     accepted: list[Accepted]
     rejected: list[Rejected]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A serious-dishonesty entry just stored: what the matching token set needs of it.
+
+    ``subject_id`` is the identifier in clear (ingest has it anyway); it goes to the
+    token-set hook only, which keeps nothing of it but its OPRF output.
+    """
+
+    record_no: str
+    subject_id: str = field(repr=False)
+    shared_category: str
+
+
+OnListed = Callable[[Sequence[Listed]], None]
+"""Called after a submission is stored with its newly stored dishonesty entries."""
 
 
 @dataclass(frozen=True)
@@ -125,14 +142,18 @@ def ingest(
     keys: IngestKeys,
     validation: ValidationContext,
     categorize: Categorize | None = None,
+    on_listed: OnListed | None = None,
 ) -> IngestOutcome:
     """Validate and store a submission from ``submitter_province``'s platform.
 
     ``categorize`` maps a record's local category onto the shared catalog (returning the
     shared code and catalog version, or an Issue refusing it); None skips recognition.
+    ``on_listed`` gets the dishonesty entries this call stored (not duplicates), after
+    the store transaction, to update the matching token set.
     """
     rejected: list[Rejected] = []
     rows: list[NewRecord] = []
+    parsed: list[Record] = []
     positions: list[int] = []
     for position, raw in enumerate(raws):
         obj = _decode(raw)
@@ -160,8 +181,16 @@ def ingest(
             shared, version = mapped
             row = _with_category(row, shared, version)
         rows.append(row)
+        parsed.append(record)
         positions.append(position)
     refs = store.add_records(rows) if rows else []
+    if on_listed is not None:
+        listed = [Listed(row.record_no, subject_identifier(record),
+                         row.shared_category or row.local_category)
+                  for row, record, ref in zip(rows, parsed, refs, strict=True)
+                  if ref.created and isinstance(record, DishonestyEntry)]
+        if listed:
+            on_listed(listed)
     accepted = [
         Accepted(pos, ref.record_no, ref.commitment, ref.leaf_index, duplicate=not ref.created)
         for pos, ref in zip(positions, refs, strict=True)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 from node.domain.validation import ValidationContext
-from node.service.ingest import Categorize, IngestKeys, IngestOutcome, ingest
+from node.service.ingest import Categorize, IngestKeys, IngestOutcome, OnListed, ingest
 from node.service.metrics import NodeMetrics
 from node.store.contract import Store
 from node.store.rows import RECORDS_LOG
@@ -22,13 +22,15 @@ class Submitter:
 
     def __init__(self, store: Store, keys: IngestKeys, *, province: str, metrics: NodeMetrics,
                  on_stored: Callable[[int], None] = lambda waiting: None,
-                 categorize: Categorize | None = None) -> None:
+                 categorize: Categorize | None = None,
+                 on_listed: OnListed | None = None) -> None:
         self._store = store
         self._keys = keys
         self._province = province
         self._metrics = metrics
         self._on_stored = on_stored
         self._categorize = categorize
+        self._on_listed = on_listed
         self._lock = threading.Lock()
         self._context: ValidationContext | None = None
 
@@ -42,7 +44,7 @@ class Submitter:
         """Validate and store one request's records in one transaction."""
         outcome = ingest(raws, submitter_province=self._province, store=self._store,
                          keys=self._keys, validation=self._validation(today),
-                         categorize=self._categorize)
+                         categorize=self._categorize, on_listed=self._on_listed)
         created = sum(1 for a in outcome.accepted if not a.duplicate)
         self._metrics.ingested.inc(created)
         self._metrics.rejected.inc(len(outcome.rejected))

@@ -35,6 +35,7 @@ __all__ = [
     "log_nodes",
     "log_state",
     "metadata",
+    "oprf_tokens",
     "records",
 ]
 
@@ -237,4 +238,19 @@ foreign_proofs = Table(
     # foreign_proof(province, leaf): one lookup per answered foreign record.
     PrimaryKeyConstraint("province", "leaf_index"),
     CheckConstraint("length(inclusion_proof) % 32 = 0", name="proof_len"),
+)
+
+oprf_tokens = Table(
+    "oprf_tokens",
+    metadata,
+    # Paging cursor of GetTokenSet: rows are served in id order.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    # The local serious-dishonesty entry this token lists (one token per listing).
+    Column("record_no", String(64), nullable=False),
+    # F(k, subject id) under this node's OPRF key (crypto/oprf.py); not the id itself.
+    Column("token", LargeBinary(64), nullable=False),
+    Column("shared_category", String(64), nullable=False),
+    # remove_listing(record_no) and the idempotent add.
+    UniqueConstraint("record_no"),
+    CheckConstraint("length(token) = 64", name="token_len"),
 )

@@ -18,7 +18,7 @@ SERVICES = {
         "GetLatestHead", "GetHeadAtSize", "GetInclusionProof", "GetConsistencyProof",
         "ListEntries",
     }),
-    "matching": ("MatchingService", {"Evaluate"}),
+    "matching": ("MatchingService", {"Evaluate", "GetTokenSet"}),
     "node": ("NodeService", {"GetStatus"}),
 }
 

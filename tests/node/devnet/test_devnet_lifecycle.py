@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from devnet_helpers import processes_under, store_log, teardown, wait_gone
 
+from crypto.oprf_keys import load_oprf_key
 from ledger.client import LedgerClient
 from node.cli.main import main
 from node.devnet.catalog_doc import catalog_choice
@@ -66,7 +67,10 @@ def test_up_creates_and_starts_the_whole_consortium(root: Path) -> None:
     members = ledger.members()
     assert [m.province for m in members] == PROVINCES
     assert {m.account for m in members} == {e.account for e in doc.provinces.values()}
-    assert all(any(m.oprf_key_commitment) for m in members)
+    # The registered OPRF commitment is each node's own OPRF public key.
+    assert all(m.oprf_key_commitment == load_oprf_key(
+        Path(doc.provinces[m.province].data_dir) / "keys" / "oprf.key").public_key
+        for m in members)
     assert ledger.current_catalog_version() == 1
     choice = catalog_choice()
     assert ledger.catalog_hash(1) == choice.document_hash

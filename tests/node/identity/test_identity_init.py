@@ -11,6 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.keys import load_master_key, load_signing_key
+from crypto.oprf_keys import load_oprf_key
 from node.cli.main import main
 from node.config import ConfigError, load_config
 from node.config_build import init_node
@@ -26,7 +27,7 @@ def _mode(path: Path) -> int:
 
 def test_init_writes_keys_0600_and_certs_0644(js_dir: Path) -> None:
     layout = Layout(js_dir)
-    assert len(layout.private_files()) == 5 + len(LOCAL_IDENTITIES)
+    assert len(layout.private_files()) == 6 + len(LOCAL_IDENTITIES)  # oprf.key included
     for path in layout.private_files():
         assert _mode(path) == 0o600, path
     for path in layout.public_files():
@@ -43,6 +44,7 @@ def test_init_keys_load(js_dir: Path) -> None:
     account = load_ledger_account_key(layout.ledger_account)
     assert account.startswith("0x") and len(account) == 66
     assert isinstance(load_tls_private_key(layout.node_key).curve, ec.SECP256R1)
+    assert len(load_oprf_key(layout.oprf_key).public_key) == 32
 
 
 def test_every_certificate_chains_to_the_ca(js_dir: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -57,7 +56,7 @@ def make_node_dir(root: Path, rpc_url: str, *, batch_interval: float = 0.2,
     member = MemberSpec(
         province=PROVINCE, account=facts["ledger_account"],
         node_key=bytes.fromhex(facts["node_public_key"]),
-        oprf_key_commitment=hashlib.sha256(b"oprf").digest(),
+        oprf_key_commitment=bytes.fromhex(facts["oprf_key_commitment"]),
         tls_ca_fingerprint=bytes.fromhex(facts["ca_fingerprint_sha256"]))
     deployment = deploy_suite(rpc_url, DEV_KEYS[0], [member], timeout=10.0)
     client = LedgerClient(rpc_url, deployment.addresses, account_key=key, timeout=10.0)
