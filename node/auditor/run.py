@@ -164,8 +164,9 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
     if options.wait and checkpoint is not None:
         coverage = await_witnessed(chain, identity, keys, checkpoint, policy,
                                    served_at=served_at, prove=node.consistency)
-        if coverage.problem is not None:
-            extra.append(coverage.problem)
+        already = coverage.problem is not None and coverage.problem.code in report.codes()
+        if coverage.problem is not None and not already:  # a FORK at an anchored size
+            extra.append(coverage.problem)                 # is reported once, by step (3)
     return NodeAudit(
         province=province, report=_with(report, extra), served_size=end or 0,
         witness_cosignatures=sum(len(h.cosignatures) for h in anchored),
