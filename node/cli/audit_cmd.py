@@ -111,11 +111,13 @@ def run_verify(args: argparse.Namespace) -> int:
     """Entry point of ``audit verify``: 0 ok, 1 problems, 2 unusable input."""
     try:
         with open_targets(args, with_peers=True) as targets:
-            interval = args.checkpoint_interval or targets.checkpoint_interval
+            interval = next((i for i in (args.checkpoint_interval,
+                                         targets.checkpoint_interval) if i is not None),
+                            DEFAULT_CHECKPOINT_INTERVAL)
             options = AuditOptions(
                 min_witnesses=args.min_witnesses, max_unanchored=args.max_unanchored,
                 slack=args.exchange_slack, max_tail_age=args.max_tail_age,
-                checkpoint_interval=interval or DEFAULT_CHECKPOINT_INTERVAL,
+                checkpoint_interval=interval,
                 wait=not args.no_wait)
             verdict = verify_targets(targets, options)
     except _UNUSABLE as exc:

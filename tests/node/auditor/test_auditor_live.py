@@ -11,6 +11,7 @@ Each attack is first shown to pass the old defaults (no quorum, any tail, no wai
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from ledger.client import LedgerClient
 from node._proto.credit.v1 import node_pb2
 from node.audit import Action, AuditEvent, Decision, ProblemCode, decode_entry
 from node.auditor import AuditClient, AuditOptions, ChainView, NodeAudit, audit_node
+from node.cli.main import main
 from node.grpc.stubs import node_stub
 from node.store import make_engine
 
@@ -133,6 +135,36 @@ def test_an_honest_log_passes_with_the_defaults(net: Network) -> None:
     assert shown["served_head_witnessed"]["witnessed_size"] >= verdict.served_size > 0
     assert shown["unanchored_tail"]["after_size"] == verdict.report.latest_anchored_size
     assert shown["witness_faults"] == [] and verdict.exchanges_judged >= 2
+
+
+def test_the_command_reports_the_policy_and_fails_an_unmet_one(
+        net: Network, capsys: pytest.CaptureFixture[str]) -> None:
+    contracts = ",".join(f"{k}={v}" for k, v in net.deployment.addresses.items())
+    auditor = net["SH"].layout
+    target = ["audit", "verify", "--endpoint", f"localhost:{net['JS'].port}",
+              "--cert", str(auditor.identity_cert("auditor")),
+              "--key", str(auditor.identity_key("auditor")),
+              "--ca", str(net["JS"].layout.ca_cert), "--rpc-url", net.rpc_url,
+              "--contracts", contracts]
+
+    errors: list[str] = []
+
+    def run(*extra: str) -> tuple[int, Any]:
+        code = main([*target, *extra])
+        out, err = capsys.readouterr()
+        errors.append(err)
+        return code, json.loads(out) if out.strip() else None
+
+    code, shown = run("--checkpoint-interval", "5")
+    assert code == 0, shown
+    assert shown["policy"] == {"members": 3, "min_witnesses": 1, "max_tail_age_seconds": 15.0}
+    assert shown["served_head_witnessed"]["ok"] and shown["witness_faults"] == []
+    # Three witnesses cannot be had from two peers: the latest heads fail the policy.
+    code, shown = run("--min-witnesses", "3", "--max-tail-age", "1")
+    assert code == 1 and shown["policy"]["min_witnesses"] == 3
+    assert {p["code"] for p in shown["problems"]} == {"UNWITNESSED_HEAD"}
+    assert run("--checkpoint-interval", "0") == (2, None)
+    assert "checkpoint_interval: must be > 0 s" in errors[-1]
 
 
 def test_an_invalid_cosignature_is_held_against_its_witness(net: Network) -> None:
