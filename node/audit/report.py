@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-__all__ = ["Problem", "ProblemCode", "Problems", "VerifyReport"]
+__all__ = ["Problem", "ProblemCode", "Problems", "VerifyReport", "WitnessFault"]
 
 MAX_PER_CODE: Final = 100
 """Problems of one code listed in full; the rest are counted in one summary problem."""
@@ -31,6 +31,7 @@ class ProblemCode(StrEnum):
     UNWITNESSED_HEAD = "UNWITNESSED_HEAD"  # fewer valid cosignatures than required
     MISSING_ANCHOR = "MISSING_ANCHOR"  # entries without any anchor, or too many unanchored
     ONE_SIDED_EXCHANGE = "ONE_SIDED_EXCHANGE"  # an exchange logged by one end only
+    EXCHANGE_MISMATCH = "EXCHANGE_MISMATCH"  # both ends logged it, with other records
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +62,36 @@ class Problems:
 
 
 @dataclass(frozen=True, slots=True)
+class WitnessFault:
+    """A cosignature on the chain that proves nothing, held against the ``witness`` province
+    that posted it: the log it names is not at fault (its head is judged on the other
+    cosignatures). Codes: ``WITNESS_SIGNATURE_INVALID``, ``WITNESS_NOT_MEMBER``."""
+
+    witness: str
+    size: int
+    code: ProblemCode
+    detail: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"witness": self.witness, "size": self.size, "code": self.code.value,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
 class VerifyReport:
-    """The verdict on one node's audit log. ``ok`` is true exactly when ``problems`` is empty."""
+    """The verdict on one node's audit log. ``ok`` is true exactly when ``problems`` is empty.
+
+    ``witnessed`` is each anchored head's size and the member provinces whose cosignature on
+    it verified; ``witness_faults`` are the cosignatures that did not (not the log's fault).
+    """
 
     ok: bool
     checked_entries: int
     anchored_heads: int
     latest_anchored_size: int
     problems: tuple[Problem, ...]
+    witnessed: tuple[tuple[int, frozenset[str]], ...] = ()
+    witness_faults: tuple[WitnessFault, ...] = ()
 
     def codes(self) -> set[ProblemCode]:
         return {problem.code for problem in self.problems}

@@ -27,12 +27,12 @@ from crypto.errors import InvalidSignature, MalformedNote, OriginMismatch
 from crypto.merkle import verify_consistency
 from crypto.signed_note import NoteVerifier
 from crypto.signing import NodePublicKey
-from node.audit.exchanges import ExchangeSide, one_sided_exchanges
+from node.audit.exchanges import ExchangeSide, mismatched_exchanges, one_sided_exchanges
 from node.audit.heads import AnchoredHead
 from node.audit.replay import Prover, Target, replay_entries
-from node.audit.report import ProblemCode, Problems, VerifyReport
+from node.audit.report import ProblemCode, Problems, VerifyReport, WitnessFault
 
-__all__ = ["ConsistencyProver", "LogIdentity", "verify_log"]
+__all__ = ["ConsistencyProver", "LogIdentity", "valid_cosigners", "verify_log"]
 
 ConsistencyProver = Callable[[int, int], Sequence[bytes]]
 """``prove(size1, size2)``: the node's consistency proof between two tree sizes."""
@@ -115,7 +115,8 @@ def verify_log(
                             localize_budget=localize_budget, strict=strict_entries)
 
     # (5): witnesses are other members and their cosignatures verify.
-    _check_witnesses(heads, log, witness_keys or {}, min_witnesses, problems)
+    witnessed, faults = _check_witnesses(heads, log, witness_keys or {}, min_witnesses,
+                                         problems)
 
     # (6): every exchange appears at both ends.
     logs = {province: list(sides) for province, sides in (peer_exchanges or {}).items()}
@@ -127,6 +128,9 @@ def verify_log(
                          f"{side.action.value} of {side.province} with {side.peer} (request "
                          f"{side.request_id!r}, entry {side.index}) has no {mirror} in "
                          f"{side.peer}'s log")
+    for mismatch in mismatched_exchanges(logs):
+        if log.province in (mismatch.sent[0].province, mismatch.sent[0].peer):
+            problems.add(ProblemCode.EXCHANGE_MISMATCH, mismatch.describe())
 
     # (7): the log is anchored, and not too far behind.
     latest = heads[-1].size if heads else 0
@@ -140,7 +144,8 @@ def verify_log(
 
     found = problems.finish()
     return VerifyReport(ok=not found, checked_entries=replay.count, anchored_heads=len(heads),
-                        latest_anchored_size=latest, problems=found)
+                        latest_anchored_size=latest, problems=found, witnessed=witnessed,
+                        witness_faults=faults)
 
 
 def _consistent(size1: int, root1: bytes, size2: int, root2: bytes,
@@ -197,24 +202,37 @@ def _check_latest(served: Checkpoint, anchor: AnchoredHead, prove: ConsistencyPr
                      f"{anchor.size} are not one log: {why}")
 
 
+def valid_cosigners(head: AnchoredHead, log: LogIdentity, keys: Mapping[str, NodePublicKey]
+                    ) -> tuple[frozenset[str], list[WitnessFault]]:
+    """The member provinces (other than the log's) whose cosignature on ``head`` verifies
+    under their registered key, and a fault for each cosignature that does not."""
+    checkpoint, valid, faults = head.checkpoint(log.origin), set(), []
+    for cosig in head.cosignatures:
+        where = f"cosignature by {cosig.province} on size {head.size}"
+        if cosig.province == log.province or cosig.province not in keys:
+            faults.append(WitnessFault(cosig.province, head.size, ProblemCode.WITNESS_NOT_MEMBER,
+                                       f"{where}: a witness must be another member province"))
+            continue
+        try:
+            verify_head_signature(checkpoint, cosig.signature, keys[cosig.province])
+        except InvalidSignature as exc:
+            faults.append(WitnessFault(cosig.province, head.size,
+                                       ProblemCode.WITNESS_SIGNATURE_INVALID, f"{where}: {exc}"))
+            continue
+        valid.add(cosig.province)
+    return frozenset(valid), faults
+
+
 def _check_witnesses(heads: Sequence[AnchoredHead], log: LogIdentity,
-                     keys: Mapping[str, NodePublicKey], minimum: int,
-                     problems: Problems) -> None:
+                     keys: Mapping[str, NodePublicKey], minimum: int, problems: Problems
+                     ) -> tuple[tuple[tuple[int, frozenset[str]], ...], tuple[WitnessFault, ...]]:
+    witnessed, faults = [], []
     for head in heads:
-        checkpoint, valid = head.checkpoint(log.origin), set()
-        for cosig in head.cosignatures:
-            where = f"cosignature by {cosig.province} on size {head.size}"
-            if cosig.province == log.province or cosig.province not in keys:
-                problems.add(ProblemCode.WITNESS_NOT_MEMBER,
-                             f"{where}: a witness must be another member province")
-                continue
-            try:
-                verify_head_signature(checkpoint, cosig.signature, keys[cosig.province])
-            except InvalidSignature as exc:
-                problems.add(ProblemCode.WITNESS_SIGNATURE_INVALID, f"{where}: {exc}")
-                continue
-            valid.add(cosig.province)
+        valid, wrong = valid_cosigners(head, log, keys)
+        witnessed.append((head.size, valid))
+        faults.extend(wrong)
         if len(valid) < minimum:
             problems.add(ProblemCode.UNWITNESSED_HEAD,
                          f"anchored head at size {head.size} has {len(valid)} valid "
                          f"cosignatures, want at least {minimum}")
+    return tuple(witnessed), tuple(faults)

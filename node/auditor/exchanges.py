@@ -3,11 +3,14 @@
 Two nodes' logs are read one after the other, so an exchange logged just before one read
 may have its counterpart logged just after it. Only exchange entries older than a
 *cutoff* (the first log's read time minus a slack longer than any exchange takes) are
-judged; their counterparts are looked for among **all** entries read. Usage::
+judged; their counterparts are looked for among **all** entries read. A pair logged at
+both ends must name the same record count and references (judged when every entry of the
+pair is older than the cutoff). Usage::
 
     seen = SideCollector("JS")
     report = verify_log(seen.watch(entries), ...)          # tee the stream
     lonely = one_sided({"JS": seen.sides, "SH": sh.sides}, "JS", cutoff)
+    differ = mismatched({"JS": seen.sides, "SH": sh.sides}, "JS", cutoff)
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from node.audit import ExchangeSide
-from node.audit.events import Action
+from node.audit.errors import AuditEventError
+from node.audit.exchanges import ExchangeMismatch, exchange_side, mismatched_exchanges
 
-__all__ = ["SideCollector", "TimedSide", "one_sided"]
+__all__ = ["SideCollector", "TimedSide", "mismatched", "one_sided"]
 
 _MARK = b'"exchange_'
 
@@ -58,14 +62,12 @@ class SideCollector:
 
     def _keep(self, index: int, data: bytes) -> None:
         try:
-            raw = json.loads(data)
-            action = Action(raw["action"])
-            if action not in (Action.EXCHANGE_IN, Action.EXCHANGE_OUT):
+            side = exchange_side(self.province, index, data)
+            if side is None:
                 return
+            raw = json.loads(data)
             when = datetime.strptime(raw["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-            side = ExchangeSide(self.province, action, str(raw["peer"]),
-                                str(raw["request_id"]), index)
-        except (ValueError, TypeError, KeyError):
+        except (AuditEventError, ValueError, TypeError, KeyError):
             return
         self.sides.append(TimedSide(side, when))
 
@@ -80,3 +82,14 @@ def one_sided(logs: Mapping[str, Sequence[TimedSide]], focus: str,
               if focus in (t.side.province, t.side.peer) and t.side.peer in logs
               and t.time <= cutoff and t.side.key() not in present]
     return sorted(lonely, key=lambda s: (s.province, s.index))
+
+
+def mismatched(logs: Mapping[str, Sequence[TimedSide]], focus: str,
+               cutoff: datetime) -> list[ExchangeMismatch]:
+    """Exchanges involving ``focus`` logged at both ends, every entry before ``cutoff``,
+    whose ends name different record counts or references."""
+    old = {t.side for sides in logs.values() for t in sides if t.time <= cutoff}
+    young = {t.side for sides in logs.values() for t in sides if t.time > cutoff}
+    found = mismatched_exchanges({p: [t.side for t in sides] for p, sides in logs.items()})
+    return [m for m in found if focus in (m.sent[0].province, m.sent[0].peer)
+            and all(s in old and s not in young for s in (*m.sent, *m.received))]

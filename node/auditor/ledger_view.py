@@ -7,6 +7,7 @@ One scan of the suite's events from the deployment block (``EventIndexer``) give
     chain = ChainView(LedgerClient(rpc_url, contracts, timeout=10.0), start_block=block)
     heads = chain.anchored("JS")          # [AnchoredHead] with witness cosignatures
     keys = chain.member_keys()            # {"JS": NodePublicKey, ...}
+    chain.refresh()                       # read the events added since (waiting for witnesses)
 """
 
 from __future__ import annotations
@@ -28,14 +29,20 @@ class ChainView:
         self._start = start_block
         self._events: list[Event] | None = None
         self._keys: dict[str, NodePublicKey] | None = None
+        self._indexer = EventIndexer(client, MemoryCursor(), start_block=start_block)
 
     def events(self) -> list[Event]:
         """The audit events since ``start_block`` (raises ``LedgerError``)."""
         if self._events is None:
-            indexer = EventIndexer(self.client, MemoryCursor(), start_block=self._start)
-            self._events = [e for e in indexer.poll()
-                            if isinstance(e, AuditHeadAnchored | AuditHeadWitnessed)]
-        return self._events
+            self.refresh()
+        return list(self._events or ())
+
+    def refresh(self) -> None:
+        """Read the audit events added to the chain since the last read."""
+        if self._events is None:
+            self._events = []
+        self._events.extend(e for e in self._indexer.poll()
+                            if isinstance(e, AuditHeadAnchored | AuditHeadWitnessed))
 
     def anchored(self, province: str) -> list[AnchoredHead]:
         """``province``'s anchored heads in chain order, with their witness cosignatures."""

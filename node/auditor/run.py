@@ -4,25 +4,33 @@ the verifier, and match the node's exchanges against its peers' logs.
 Steps: (1) read the node's served head (the province it names is checked by the
 signature: only that province's key registered on-chain can have signed it); (2) read
 the anchored heads and witness cosignatures from the chain's events and every member's
-registered key; (3) stream the entries up to the served size into
-:func:`node.audit.verify_log`, with the node's consistency and inclusion proofs;
-(4) with peers' logs, read each and flag exchanges logged by one end only, judging only
-entries older than the first read minus ``slack`` seconds (``node.auditor.exchanges``).
+registered key, and fix the policy (``node.auditor.policy``: the witness quorum from the
+member count, the tail age); (3) stream the entries up to the served size into
+:func:`node.audit.verify_log`, with the node's consistency and inclusion proofs, noting
+when the first unanchored and first unwitnessed entries were logged; (4) with peers'
+logs, read each and flag exchanges logged by one end only or with other records at the
+two ends, judging only entries older than the first read minus ``slack`` seconds
+(``node.auditor.exchanges``); (5) unless ``wait`` is off, wait until the served head is
+covered by a witnessed head (``node.auditor.witnessed``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crypto.checkpoint import parse_checkpoint
-from crypto.errors import MalformedNote
+from crypto.checkpoint import Checkpoint, parse_checkpoint, verify_checkpoint
+from crypto.errors import CryptoError, MalformedNote
 from node.audit import LogIdentity, Problem, ProblemCode, VerifyReport, audit_origin, verify_log
-from node.auditor.exchanges import SideCollector, TimedSide, one_sided
+from node.audit.verify import valid_cosigners
+from node.auditor.exchanges import SideCollector, TimedSide, mismatched, one_sided
 from node.auditor.ledger_view import ChainView
+from node.auditor.policy import EntryTimes, Policy, Tail, tail_problems
+from node.auditor.witnessed import Coverage, await_witnessed
 from node.grpc.audit_client import AuditClient
 from node.grpc.convert import head_note
 
@@ -33,12 +41,24 @@ class UnknownLog(ValueError):
     """The node names a province that is no member on the chain (nothing to verify with)."""
 
 
+DEFAULT_CHECKPOINT_INTERVAL = 60.0
+"""Seconds: a node's ``[audit] checkpoint_interval_seconds`` unless told otherwise."""
+
+
 @dataclass(frozen=True)
 class AuditOptions:
-    min_witnesses: int = 0
+    min_witnesses: int | None = None
+    """Valid cosignatures a head needs; ``None``: ⌈2n/3⌉−1 of the n members on the chain."""
+    checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
+    """Seconds between the node's checkpoints; the tail may last 3 of them."""
+    max_tail_age: float | None = None
+    """Seconds an unanchored or unwitnessed tail may last (overrides the interval rule)."""
     max_unanchored: int | None = None
+    """Entries allowed past the latest anchored head (``None``: any count, if young)."""
     slack: float = 30.0
     """Seconds: exchange entries younger than the first read minus this are not judged."""
+    wait: bool = True
+    """Wait (up to the tail age) for the served head to be witnessed."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +71,15 @@ class NodeAudit:
     witness_cosignatures: int
     witnessed_heads: int
     exchanges_judged: int
+    policy: Policy | None = None
+    tails: tuple[Tail, Tail] | None = None
+    """The unanchored and the unwitnessed tail."""
+    coverage: Coverage | None = None
 
     def to_json(self) -> dict[str, Any]:
         report = self.report
+        latest = report.witnessed[-1] if report.witnessed else (0, frozenset())
+        policy = self.policy
         return {
             "ok": report.ok, "province": self.province,
             "checked_entries": report.checked_entries, "served_size": self.served_size,
@@ -62,7 +88,15 @@ class NodeAudit:
             "witness_cosignatures": self.witness_cosignatures,
             "witnessed_heads": self.witnessed_heads,
             "exchanges_judged": self.exchanges_judged,
+            "policy": None if policy is None else {
+                "members": policy.members, "min_witnesses": policy.min_witnesses,
+                "max_tail_age_seconds": policy.max_tail_age},
+            "latest_anchored_witnesses": sorted(latest[1]),
+            "unanchored_tail": None if self.tails is None else self.tails[0].to_json(),
+            "unwitnessed_tail": None if self.tails is None else self.tails[1].to_json(),
+            "served_head_witnessed": None if self.coverage is None else self.coverage.to_json(),
             "problems": [{"code": p.code.value, "detail": p.detail} for p in report.problems],
+            "witness_faults": [f.to_json() for f in report.witness_faults],
         }
 
 
@@ -71,15 +105,32 @@ def _with(report: VerifyReport, extra: list[Problem]) -> VerifyReport:
     return dataclasses.replace(report, ok=not problems, problems=problems)
 
 
+def _served(head: Any, identity: LogIdentity, extra: list[Problem]
+            ) -> tuple[list[str], int | None, Checkpoint | None]:
+    """The served note, the size it names, and its checkpoint if the signature verifies
+    (``verify_log`` reports a bad one)."""
+    try:
+        note = head_note(head, identity.verifier())
+        end = parse_checkpoint(bytes(head.canonical_head).decode()).size
+    except MalformedNote as exc:
+        extra.append(Problem(ProblemCode.HEAD_MALFORMED, f"served head: {exc}"))
+        return [], None, None
+    try:
+        return [note], end, verify_checkpoint(note, identity.origin, [identity.verifier()])
+    except CryptoError:
+        return [note], end, None
+
+
 def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = None,
                peers: Mapping[str, AuditClient] | None = None,
                options: AuditOptions | None = None,
                progress: Callable[[int], None] | None = None) -> NodeAudit:
-    """Steps (1)-(4) of the module doc. Raises ``grpc.RpcError`` / ``LedgerError`` when the
-    node or the chain cannot be read, ``UnknownLog`` for a province with no key."""
+    """Steps (1)-(5) of the module doc. Raises ``grpc.RpcError`` / ``LedgerError`` when the
+    node or the chain cannot be read, ``UnknownLog`` for a province with no key,
+    ``ValueError`` for options out of range."""
     options = options or AuditOptions()
     # (1)
-    started = datetime.now(UTC)
+    started, served_at = datetime.now(UTC), time.monotonic()
     head = node.latest_head()
     province = province or str(head.province)
     keys = chain.member_keys()
@@ -88,39 +139,57 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
                          f"{', '.join(sorted(keys))}")
     identity = LogIdentity(province, audit_origin(province), keys[province])
     extra: list[Problem] = []
-    served: list[str] = []
-    end: int | None = None
-    try:
-        served.append(head_note(head, identity.verifier()))
-        end = parse_checkpoint(bytes(head.canonical_head).decode()).size
-    except MalformedNote as exc:
-        extra.append(Problem(ProblemCode.HEAD_MALFORMED, f"served head: {exc}"))
+    served, end, checkpoint = _served(head, identity, extra)
     # (2)
     anchored = chain.anchored(province)
+    policy = Policy.of(len(keys), min_witnesses=options.min_witnesses,
+                       checkpoint_interval=options.checkpoint_interval,
+                       max_tail_age=options.max_tail_age)
+    latest = anchored[-1].size if anchored else 0
+    witnessed = max((h.size for h in anchored if len(valid_cosigners(h, identity, keys)[0])
+                     >= policy.min_witnesses), default=0)
     # (3)
-    own = SideCollector(province)
+    own, times = SideCollector(province), EntryTimes({latest, witnessed})
     report = verify_log(
-        own.watch(node.entries(end=end, progress=progress)), anchored, identity,
+        own.watch(times.watch(node.entries(end=end, progress=progress))), anchored, identity,
         served_heads=served, witness_keys=keys, consistency_proof=node.consistency,
-        inclusion_proof=node.inclusion, min_witnesses=options.min_witnesses,
-        max_unanchored=options.max_unanchored)
+        inclusion_proof=node.inclusion, max_unanchored=options.max_unanchored)
+    tails = tail_problems(policy, latest, witnessed, report.checked_entries, times, started)
+    extra.extend(tails[2])
     # (4)
-    judged = 0
-    if peers:
-        logs: dict[str, list[TimedSide]] = {province: own.sides}
-        for peer, client in peers.items():
-            logs[peer] = SideCollector(peer).read(client.entries())
-        cutoff = started - timedelta(seconds=options.slack)
-        judged = sum(1 for sides in logs.values() for t in sides
-                     if province in (t.side.province, t.side.peer) and t.time <= cutoff)
-        for side in one_sided(logs, province, cutoff):
-            mirror = "exchange_in" if side.action.value == "exchange_out" else "exchange_out"
-            extra.append(Problem(ProblemCode.ONE_SIDED_EXCHANGE,
-                                 f"{side.action.value} of {side.province} with {side.peer} "
-                                 f"(request {side.request_id!r}, entry {side.index}) has no "
-                                 f"{mirror} in {side.peer}'s log"))
+    judged = _match_exchanges(province, own, peers or {}, started - timedelta(
+        seconds=options.slack), extra)
+    # (5)
+    coverage = None
+    if options.wait and checkpoint is not None:
+        coverage = await_witnessed(chain, identity, keys, checkpoint, policy,
+                                   served_at=served_at, prove=node.consistency)
+        already = coverage.problem is not None and coverage.problem.code in report.codes()
+        if coverage.problem is not None and not already:  # a FORK at an anchored size
+            extra.append(coverage.problem)                 # is reported once, by step (3)
     return NodeAudit(
         province=province, report=_with(report, extra), served_size=end or 0,
         witness_cosignatures=sum(len(h.cosignatures) for h in anchored),
         witnessed_heads=sum(1 for h in anchored if h.cosignatures),
-        exchanges_judged=judged)
+        exchanges_judged=judged, policy=policy, tails=tails[:2], coverage=coverage)
+
+
+def _match_exchanges(province: str, own: SideCollector, peers: Mapping[str, AuditClient],
+                     cutoff: datetime, extra: list[Problem]) -> int:
+    """Step (4): the exchanges judged; problems for one-sided and mismatched ones."""
+    if not peers:
+        return 0
+    logs: dict[str, list[TimedSide]] = {province: own.sides}
+    for peer, client in peers.items():
+        logs[peer] = SideCollector(peer).read(client.entries())
+    judged = sum(1 for sides in logs.values() for t in sides
+                 if province in (t.side.province, t.side.peer) and t.time <= cutoff)
+    for side in one_sided(logs, province, cutoff):
+        mirror = "exchange_in" if side.action.value == "exchange_out" else "exchange_out"
+        extra.append(Problem(ProblemCode.ONE_SIDED_EXCHANGE,
+                             f"{side.action.value} of {side.province} with {side.peer} "
+                             f"(request {side.request_id!r}, entry {side.index}) has no "
+                             f"{mirror} in {side.peer}'s log"))
+    extra.extend(Problem(ProblemCode.EXCHANGE_MISMATCH, m.describe())
+                 for m in mismatched(logs, province, cutoff))
+    return judged

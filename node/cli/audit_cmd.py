@@ -10,10 +10,18 @@
 anchored on-chain with their witness cosignatures, the node's key registered on-chain
 and the head the node serves, and recomputes everything (``node.audit.verify_log``);
 with ``--consortium`` the other nodes' logs are read too, to match each exchange with
-its other end. It prints ``{"ok": ..., "checked_entries": n, "anchored_heads": k,
-"problems": [{"code", "detail"}], ...}`` and exits 0 when the log verifies, 1 when a
-problem was found, 2 when the input is unusable (options, files, a node or ledger that
-cannot be read).
+its other end (request id, record count and references). By default it can fail in
+time: the latest heads need ⌈2n/3⌉−1 valid witness cosignatures (n = active members on
+the chain), entries past the latest anchored or witnessed head may be at most 3
+checkpoint intervals old, and the head the node served must be covered by a witnessed
+head within that time (the command waits for it), so a node that stops anchoring or
+shows an auditor a head its peers never saw fails. A cosignature that does not verify
+is listed under ``witness_faults`` against the witness that posted it.
+It prints ``{"ok": ..., "checked_entries": n, "anchored_heads": k, "policy": {...},
+"unanchored_tail": {...}, "unwitnessed_tail": {...}, "served_head_witnessed": {...},
+"problems": [{"code", "detail"}], "witness_faults": [...], ...}`` and exits 0 when the
+log verifies, 1 when a problem was found, 2 when the input is unusable (options, files,
+a node or ledger that cannot be read).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from crypto.signed_note import NoteVerifier
 from ledger.errors import LedgerError
 from node.audit import audit_origin
 from node.auditor import AuditOptions, UnknownLog, audit_node
-from node.auditor.run import NodeAudit
+from node.auditor.run import DEFAULT_CHECKPOINT_INTERVAL, NodeAudit
 from node.cli.audit_targets import Targets, UsageError, add_target_args, open_targets
 from node.devnet.progress import Progress
 from node.grpc.calls import CallFailed
@@ -46,10 +54,22 @@ def register(subparsers: Any) -> None:
     commands.required = True
     verify = commands.add_parser("verify", help="check every entry, head, anchor and witness")
     add_target_args(verify)
-    verify.add_argument("--min-witnesses", type=int, default=0,
-                        help="cosignatures each anchored head needs (default 0)")
+    verify.add_argument("--min-witnesses", type=int, default=None,
+                        help="valid witness cosignatures the latest heads need (default "
+                        "⌈2n/3⌉−1, n = active members on the chain)")
+    verify.add_argument("--checkpoint-interval", type=float, default=None, metavar="S",
+                        help="the node's audit checkpoint interval in seconds (default "
+                        f"{DEFAULT_CHECKPOINT_INTERVAL:g}; with --consortium, the "
+                        "consortium's); tails may last 3 intervals")
+    verify.add_argument("--max-tail-age", type=float, default=None, metavar="S",
+                        help="seconds an unanchored or unwitnessed tail may last, and the "
+                        "served head may wait for its witnesses (default 3 intervals)")
+    verify.add_argument("--no-wait", action="store_true",
+                        help="do not wait for the served head to be witnessed (weaker: a "
+                        "head shown to this auditor alone is then not caught)")
     verify.add_argument("--max-unanchored", type=int, default=None,
-                        help="entries allowed past the latest anchored head (default: any)")
+                        help="entries allowed past the latest anchored head (default: any "
+                        "count, if young enough)")
     verify.add_argument("--exchange-slack", type=float, default=30.0,
                         help="seconds: newer exchange entries are not matched (default 30)")
     verify.set_defaults(func=run_verify)
@@ -89,10 +109,16 @@ def verify_targets(targets: Targets, options: AuditOptions) -> NodeAudit:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Entry point of ``audit verify``: 0 ok, 1 problems, 2 unusable input."""
-    options = AuditOptions(min_witnesses=args.min_witnesses,
-                           max_unanchored=args.max_unanchored, slack=args.exchange_slack)
     try:
         with open_targets(args, with_peers=True) as targets:
+            interval = next((i for i in (args.checkpoint_interval,
+                                         targets.checkpoint_interval) if i is not None),
+                            DEFAULT_CHECKPOINT_INTERVAL)
+            options = AuditOptions(
+                min_witnesses=args.min_witnesses, max_unanchored=args.max_unanchored,
+                slack=args.exchange_slack, max_tail_age=args.max_tail_age,
+                checkpoint_interval=interval,
+                wait=not args.no_wait)
             verdict = verify_targets(targets, options)
     except _UNUSABLE as exc:
         return _fail(exc)

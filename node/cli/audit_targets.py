@@ -16,6 +16,7 @@ from pathlib import Path
 from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from node.auditor import AuditClient, ChainView
+from node.devnet.configs import AUDIT_CHECKPOINT_SECONDS
 from node.devnet.layout import ConsortiumDoc, ConsortiumLayout
 from node.grpc.calls import TlsTarget, call_failures, channel
 
@@ -42,6 +43,8 @@ class Targets:
     chain: ChainView
     province: str | None
     peers: dict[str, AuditClient] = field(default_factory=dict)
+    checkpoint_interval: float | None = None
+    """Seconds, when the target says (a local consortium's nodes)."""
 
 
 def add_target_args(parser: argparse.ArgumentParser) -> None:
@@ -99,6 +102,7 @@ def open_targets(args: argparse.Namespace, *, with_peers: bool) -> Iterator[Targ
             raise UsageError("--consortium needs --node P")
         endpoints, chain, province = _consortium(args)
         wanted: str | None = province
+        interval: float | None = AUDIT_CHECKPOINT_SECONDS
     else:
         missing = [name for name in ("endpoint", "cert", "key", "ca", "rpc_url")
                    if getattr(args, name) is None]
@@ -112,6 +116,7 @@ def open_targets(args: argparse.Namespace, *, with_peers: bool) -> Iterator[Targ
         endpoints = {province: _Endpoint(args.endpoint, args.cert, args.key, args.ca)}
         wanted = args.province
         with_peers = False
+        interval = None
     with call_failures(), ExitStack() as stack:
         clients = {}
         for name, e in endpoints.items():
@@ -120,4 +125,4 @@ def open_targets(args: argparse.Namespace, *, with_peers: bool) -> Iterator[Targ
             opened = stack.enter_context(channel(TlsTarget(e.address, e.cert, e.key, e.ca)))
             clients[name] = AuditClient(opened, timeout=args.timeout)
         node = clients.pop(province)
-        yield Targets(node, chain, wanted, clients)
+        yield Targets(node, chain, wanted, clients, interval)

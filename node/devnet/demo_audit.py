@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
 from node.auditor import AuditClient, AuditOptions, ChainView, NodeAudit, audit_node
+from node.devnet.configs import AUDIT_CHECKPOINT_SECONDS
 from node.devnet.demo import DemoFailed, DemoRun
 from node.devnet.nodes import identity_target
 from node.grpc.calls import CallFailed, call_failures, channel
@@ -51,7 +52,17 @@ def _line(verdict: NodeAudit) -> str:
             f"{report.anchored_heads} heads anchored on-chain, latest at "
             f"{report.latest_anchored_size:,}; {verdict.witness_cosignatures} witness "
             f"cosignatures on {verdict.witnessed_heads} heads; "
-            f"{verdict.exchanges_judged:,} exchange entries matched with the peers' logs")
+            f"{verdict.exchanges_judged:,} exchange entries matched with the peers' logs"
+            + _witnessed(verdict))
+
+
+def _witnessed(verdict: NodeAudit) -> str:
+    coverage, policy = verdict.coverage, verdict.policy
+    if coverage is None or policy is None or coverage.witnessed_size is None:
+        return ""
+    return (f"; served head witnessed at size {coverage.witnessed_size:,} by "
+            f"{', '.join(coverage.witnesses)} (quorum {policy.min_witnesses} of "
+            f"{policy.members - 1} peers, {coverage.waited:.1f} s after it was served)")
 
 
 def audit_step(run: DemoRun) -> list[str]:
@@ -72,7 +83,8 @@ def audit_step(run: DemoRun) -> list[str]:
             waited = time.monotonic() - started
             # (3)
             chain = ChainView(ledger, start_block=doc.ledger.deployment_block)
-            options = AuditOptions(slack=EXCHANGE_SLACK)
+            options = AuditOptions(slack=EXCHANGE_SLACK,
+                                   checkpoint_interval=AUDIT_CHECKPOINT_SECONDS)
             verdicts = [audit_node(client, chain, province=province, options=options,
                                    peers={p: c for p, c in clients.items() if p != province})
                         for province, client in clients.items()]

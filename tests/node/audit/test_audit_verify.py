@@ -39,7 +39,8 @@ def test_clean_log_with_witnesses() -> None:
                         witness_keys=WITNESS_KEYS, consistency_proof=log.consistency,
                         inclusion_proof=log.prove, min_witnesses=2, max_unanchored=0,
                         strict_entries=True)
-    assert report == VerifyReport(True, 30, 2, 30, ())
+    assert report == VerifyReport(True, 30, 2, 30, (), witnessed=(
+        (10, frozenset({"SH", "ZJ"})), (30, frozenset({"SH", "ZJ", "AH"}))))
 
 
 def test_head_signed_by_another_key() -> None:
@@ -116,13 +117,23 @@ def test_witness_problems() -> None:
                       (*head.cosignatures, bad_sig, own, stranger))
     report = verify_log(log.stream(), [head], IDENTITY, witness_keys=WITNESS_KEYS,
                         min_witnesses=2)
-    assert details(report, ProblemCode.WITNESS_NOT_MEMBER) == [
-        "cosignature by JS on size 10: a witness must be another member province",
-        "cosignature by XX on size 10: a witness must be another member province"]
-    [bad] = details(report, ProblemCode.WITNESS_SIGNATURE_INVALID)
-    assert bad.startswith("cosignature by ZJ on size 10: head signature at size 10")
+    # Bad cosignatures are held against the witness that posted them, not the log ...
+    faults = [(f.witness, f.size, f.code) for f in report.witness_faults]
+    assert faults == [("ZJ", 10, ProblemCode.WITNESS_SIGNATURE_INVALID),
+                      ("JS", 10, ProblemCode.WITNESS_NOT_MEMBER),
+                      ("XX", 10, ProblemCode.WITNESS_NOT_MEMBER)]
+    assert report.witness_faults[0].detail.startswith(
+        "cosignature by ZJ on size 10: head signature at size 10")
+    assert report.witness_faults[1].detail == (
+        "cosignature by JS on size 10: a witness must be another member province")
+    assert report.witnessed == ((10, frozenset({"SH"})),)
+    # ... and do not count: the log's problem is only the missing quorum.
+    assert report.codes() == {ProblemCode.UNWITNESSED_HEAD}
     assert details(report, ProblemCode.UNWITNESSED_HEAD) == [
         "anchored head at size 10 has 1 valid cosignatures, want at least 2"]
+    enough = verify_log(log.stream(), [head], IDENTITY, witness_keys=WITNESS_KEYS,
+                        min_witnesses=1)
+    assert enough.ok and len(enough.witness_faults) == 3
 
 
 def test_missing_anchor_and_truncated_log() -> None:
@@ -218,3 +229,29 @@ def test_localizes_an_edit_in_any_position(size: int) -> None:
         report = verify_log(stream, heads, IDENTITY, inclusion_proof=log.prove)
         assert [d.split(" is ")[0] for d in details(report, ProblemCode.ENTRY_MISMATCH)] == [
             f"entry {victim}"]
+
+
+def test_exchanges_whose_ends_name_other_records_are_found() -> None:
+    """Both ends logged the request id, but the receiver names fewer records: a node hid
+    one record it took (or the sender invented one). Matching ids alone passed this."""
+    js = MemoryAudit()
+    refs = ("JS:JS-1", "JS:JS-2")
+    js.append([make_event(0, action=Action.EXCHANGE_OUT, peer="SH", request_id="x-1",
+                          actor="SH", role="peer", purpose="", subject_token=None,
+                          records_returned=2, record_refs=refs),
+               make_event(1, action=Action.EXCHANGE_OUT, peer="SH", request_id="x-2",
+                          actor="SH", role="peer", purpose="", subject_token=None,
+                          records_returned=2, record_refs=refs)])
+    sh = MemoryAudit()
+    sh.append([make_event(0, action=Action.EXCHANGE_IN, peer="JS", request_id="x-1",
+                          actor="JS", role="peer", purpose="", subject_token=None,
+                          records_returned=1, record_refs=refs[:1]),
+               make_event(1, action=Action.EXCHANGE_IN, peer="JS", request_id="x-2",
+                          actor="JS", role="peer", purpose="", subject_token=None,
+                          records_returned=2, record_refs=tuple(reversed(refs)))])
+    report = verify_log(js.stream(), [js.anchored(2, 1)], IDENTITY,
+                        peer_exchanges={"SH": exchange_sides("SH", sh.stream())})
+    assert report.codes() == {ProblemCode.EXCHANGE_MISMATCH}
+    assert details(report, ProblemCode.EXCHANGE_MISMATCH) == [
+        "exchange 'x-1' from JS to SH: JS's exchange_out (entry 0: 2 records) and SH's "
+        "exchange_in (entry 0: 1 records) name different records"]

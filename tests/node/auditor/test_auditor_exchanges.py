@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from node.audit import ExchangeSide
 from node.audit.events import Action
-from node.auditor.exchanges import SideCollector, TimedSide, one_sided
+from node.auditor.exchanges import SideCollector, TimedSide, mismatched, one_sided
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -83,3 +83,30 @@ def test_other_provinces_exchanges_are_left_out_and_the_result_is_ordered() -> N
             "JS": [_side("JS", Action.EXCHANGE_OUT, "SH", "r-2", 5),
                    _side("JS", Action.EXCHANGE_OUT, "SH", "r-1", 2)]}
     assert [(s.province, s.index) for s in one_sided(logs, "JS", T0)] == [("JS", 2), ("JS", 5)]
+
+
+def _with_records(side: TimedSide, *refs: str) -> TimedSide:
+    s = side.side
+    return TimedSide(ExchangeSide(s.province, s.action, s.peer, s.request_id, s.index,
+                                  len(refs), refs), side.time)
+
+
+def test_the_collector_keeps_the_record_count_and_references() -> None:
+    data = json.dumps({"action": "exchange_out", "peer": "SH", "request_id": "r-1",
+                       "records_returned": 2, "records": ["JS:a", "JS:b"],
+                       "time": T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).encode()
+    [kept] = SideCollector("JS").read([(0, data)])
+    assert (kept.side.records, kept.side.refs) == (2, ("JS:a", "JS:b"))
+
+
+def test_ends_naming_other_records_are_reported_once_old_enough() -> None:
+    out = _with_records(_side("JS", Action.EXCHANGE_OUT, "SH", "r-1", 3), "JS:a", "JS:b")
+    short = _with_records(_side("SH", Action.EXCHANGE_IN, "JS", "r-1", 9), "JS:a")
+    same = _with_records(_side("SH", Action.EXCHANGE_IN, "JS", "r-1", 9), "JS:b", "JS:a")
+    assert mismatched({"JS": [out], "SH": [same]}, "JS", T0) == []
+    [found] = mismatched({"JS": [out], "SH": [short]}, "SH", T0)
+    assert (found.sent, found.received) == ((out.side,), (short.side,))
+    assert one_sided({"JS": [out], "SH": [short]}, "JS", T0) == []
+    young = TimedSide(short.side, T0 + timedelta(seconds=1))
+    assert mismatched({"JS": [out], "SH": [young]}, "JS", T0) == []
+    assert mismatched({"JS": [out], "SH": [short]}, "ZJ", T0) == []
