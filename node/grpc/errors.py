@@ -15,6 +15,7 @@ from node.audit.errors import AuditNotFound, AuditRangeError
 from node.exchange.errors import ChainUnavailable
 from node.service.errors import (
     BadRequest,
+    RateLimited,
     Refused,
     ServiceError,
     Unauthenticated,
@@ -36,6 +37,7 @@ REFUSED: Final = "REFUSED"
 ERROR_TABLE: Final[tuple[tuple[type[Exception], str, grpc.StatusCode], ...]] = (
     (Unauthenticated, "NO_ROLE", grpc.StatusCode.UNAUTHENTICATED),
     (CallerGone, "CALLER_GONE", grpc.StatusCode.UNAVAILABLE),
+    (RateLimited, REFUSED, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (Refused, REFUSED, grpc.StatusCode.PERMISSION_DENIED),
     (BadRequest, "BAD_REQUEST", grpc.StatusCode.INVALID_ARGUMENT),
     (AuditNotFound, "NOT_FOUND", grpc.StatusCode.NOT_FOUND),

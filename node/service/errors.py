@@ -28,6 +28,7 @@ class Refusal(Enum):
     PURPOSE_NOT_ALLOWED = "purpose"
     GRANT_REFUSED = "grant"
     AGENCY_REFUSED = "agency"
+    RATE_LIMITED = "rate"
 
 
 class Refused(ServiceError):
@@ -36,6 +37,13 @@ class Refused(ServiceError):
     def __init__(self, message: str, *, reason: Refusal) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class RateLimited(Refused):
+    """The caller sent more queries than its rate allows; it may retry later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason=Refusal.RATE_LIMITED)
 
 
 class Unavailable(ServiceError):
