@@ -9,8 +9,8 @@ from typing import Any
 
 import grpc
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
 from consent_helpers import EVIDENCE
+from cryptography.hazmat.primitives.asymmetric import ec
 from service_helpers import NodeDir, channel, synth_lines, wait_for
 
 from crypto.batch_header import BatchHeader, verify_header
