@@ -30,6 +30,7 @@ __all__ = [
     "PolicySection",
     "PurposePolicy",
     "TlsSection",
+    "default_foreign_purposes",
     "default_purposes",
 ]
 
@@ -43,6 +44,8 @@ _ID_FIELDS: Final = frozenset(
 _ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _HOSTPORT_RE = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 _PURPOSE_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+MAX_GRANT_DAYS = 365
+"""No purpose may allow a grant longer than a year."""
 
 
 def _check(fn: Callable[[Any], None]) -> dict[str, Callable[[Any], None]]:
@@ -204,6 +207,25 @@ class BatchSection:
     """Most records in one anchored batch."""
 
 
+def _grant_days(value: int) -> None:
+    if not 1 <= value <= MAX_GRANT_DAYS:
+        raise ValueError(f"expected 1..{MAX_GRANT_DAYS} days, got {value}")
+
+
+def _check_foreign(value: Mapping[str, tuple[str, ...]]) -> None:
+    _check_purposes(value)
+    for purpose, provinces in value.items():
+        unknown = sorted(set(provinces) - set(PROVINCES))
+        if unknown:
+            raise ValueError(f"foreign_purposes.{purpose}: unknown province(s) "
+                             f"{', '.join(unknown)}")
+
+
+def _positive_int(value: int) -> None:
+    if value < 1:
+        raise ValueError(f"expected an integer >= 1, got {value}")
+
+
 @dataclass(frozen=True)
 class PurposePolicy:
     fields: tuple[str, ...] = field(metadata=_check(_check_fields))
@@ -214,6 +236,9 @@ class PurposePolicy:
     """Whether non-public information needs a subject grant for this purpose."""
     description: str = ""
     """What the purpose is, for operators."""
+    max_grant_days: int = field(default=365, metadata=_check(_grant_days))
+    """Longest validity (issue to expiry, in days) a grant for this purpose may have;
+    a longer grant is refused. At most 365."""
 
 
 def default_purposes() -> dict[str, PurposePolicy]:
@@ -228,12 +253,28 @@ def default_purposes() -> dict[str, PurposePolicy]:
     }
 
 
+def default_foreign_purposes() -> dict[str, tuple[str, ...]]:
+    """Purposes taken from every member province's agencies (each needs a grant there)."""
+    every = tuple(sorted(PROVINCES))
+    return {"credit_report": every, "lending_review": every}
+
+
 @dataclass(frozen=True)
 class PolicySection:
     purposes: Mapping[str, PurposePolicy] = field(
         default_factory=default_purposes, metadata=_check(_check_purposes)
     )
-    """Query purposes by name (an agency certificate lists the ones it may use)."""
+    """Query purposes by name (an agency certificate lists the ones it may use). A purpose
+    whose ``grant_for_non_public`` is false (supervision, 监管) is an authority's, never an
+    agency's."""
+    foreign_purposes: Mapping[str, tuple[str, ...]] = field(
+        default_factory=default_foreign_purposes, metadata=_check(_check_foreign))
+    """Which purposes this node accepts from which provinces' agencies on a forwarded
+    query (FetchOnRequest). A forwarded query always needs a grant, whatever the purpose."""
+    agency_queries_per_minute: float = field(default=60.0, metadata=_check(_positive))
+    """Sustained query rate one agency (certificate fingerprint) may have at this node."""
+    agency_burst: int = field(default=20, metadata=_check(_positive_int))
+    """Queries one agency may send at once before the rate applies."""
 
 
 @dataclass(frozen=True)

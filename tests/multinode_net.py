@@ -129,6 +129,9 @@ def build_network(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
         raw = config_to_dict(load_config(member.config), member.root)
         raw["ledger"]["contracts"] = dict(deployment.addresses)
         raw["batch"] = {"interval_seconds": batch_interval, "max_records": 50_000}
+        # Tests poll as one agency many times a second; the rate limit has its own test.
+        raw["policy"]["agency_queries_per_minute"] = 60_000.0
+        raw["policy"]["agency_burst"] = 1_000
         if checkpoint is not None:
             raw["audit"] = {"checkpoint_interval_seconds": checkpoint}
         raw["tls"]["trusted_cas"] = {q: str(m.layout.ca_cert) for q, m in members.items()

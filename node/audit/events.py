@@ -11,9 +11,13 @@ leaf is ``hash_leaf(entry)``. Usage::
     data = encode_entry(event)          # what the log stores and hashes
 
 Nothing personal goes in: the actor is a certificate fingerprint or a province code, the
-subject a 32-byte keyed hash. ``subject_token`` takes ``bytes`` of exactly that length
-only, so an identifier (a ``str``, or its 18 ASCII bytes) is refused before anything is
-written. Record numbers are not personal data.
+subject a 32-byte keyed hash. A query under a grant also names the grant (its nonce), the
+SHA-256 of its consent evidence and the agency (its certificate fingerprint: on a
+forwarded query the actor is the peer node, the agency the one that asked); these three
+keys are written only when set, so entries without them keep their earlier bytes.
+``subject_token`` takes ``bytes`` of exactly that length only, so an identifier (a
+``str``, or its 18 ASCII bytes) is refused before anything is written.
+Record numbers are not personal data.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ _RECORD_NO = re.compile(r"[^\s\x00-\x1f\x7f]{1,64}")
 _MAX_COUNT = 2**53 - 1
 _KEYS = frozenset({"v", "time", "actor", "role", "action", "purpose", "subject",
                    "records_returned", "records", "decision", "reason", "request_id", "peer"})
+_OPTIONAL_KEYS = frozenset({"grant", "evidence", "agency"})
+_NONCE = re.compile(r"[0-9a-f]{16,64}")
 
 
 class Action(StrEnum):
@@ -119,6 +125,9 @@ class AuditEvent:
     record_refs: tuple[str, ...] = field(default=())
     reason: str = ""
     peer: str = ""
+    grant: str = ""
+    evidence: str = ""
+    agency: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -156,6 +165,12 @@ class AuditEvent:
             raise _bad("peer", "must be empty or a province code")
         if self.action in (Action.EXCHANGE_IN, Action.EXCHANGE_OUT) and not self.peer:
             raise _bad("peer", f"is required for {self.action.value}")
+        if self.grant and not _NONCE.fullmatch(self.grant):
+            raise _bad("grant", "must be empty or a grant nonce (16-64 lowercase hex)")
+        if self.evidence and not _FINGERPRINT.fullmatch(self.evidence):
+            raise _bad("evidence", "must be empty or a SHA-256 (64 lowercase hex)")
+        if self.agency and not _FINGERPRINT.fullmatch(self.agency):
+            raise _bad("agency", "must be empty or a certificate fingerprint (64 lowercase hex)")
 
 
 def _enum(kind: type[Action] | type[Decision], value: object, name: str) -> Any:
@@ -179,7 +194,11 @@ def _time_text(value: datetime) -> str:
 
 def encode_entry(event: AuditEvent) -> bytes:
     """The canonical bytes of ``event``: the stored entry and the data of its leaf."""
+    optional = {key: value for key, value in (
+        ("grant", event.grant), ("evidence", event.evidence), ("agency", event.agency))
+        if value}
     return canonical_bytes({
+        **optional,
         "v": ENTRY_VERSION,
         "time": _time_text(event.time),
         "actor": event.actor,
@@ -210,9 +229,10 @@ def decode_entry(data: bytes) -> AuditEvent:
         raw = decode_canonical(data)
     except CanonicalEncodingError as exc:
         raise AuditEventError(f"audit entry: not canonical JSON v1 ({exc})") from exc
-    if set(raw) != _KEYS or raw["v"] != ENTRY_VERSION:
+    if not _KEYS <= set(raw) <= _KEYS | _OPTIONAL_KEYS or raw["v"] != ENTRY_VERSION:
         raise AuditEventError(f"audit entry: want version {ENTRY_VERSION} with keys "
-                              f"{', '.join(sorted(_KEYS))}")
+                              f"{', '.join(sorted(_KEYS))} and optionally "
+                              f"{', '.join(sorted(_OPTIONAL_KEYS))}")
     try:
         time = datetime.strptime(str(raw["time"]), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         subject = str(raw["subject"])
@@ -226,7 +246,8 @@ def decode_entry(data: bytes) -> AuditEvent:
             request_id=_str(raw["request_id"]), purpose=_str(raw["purpose"]),
             subject_token=token, records_returned=raw["records_returned"],  # type: ignore[arg-type]
             record_refs=tuple(_str(ref) for ref in records), reason=_str(raw["reason"]),
-            peer=_str(raw["peer"]))
+            peer=_str(raw["peer"]), grant=_str(raw.get("grant", "")),
+            evidence=_str(raw.get("evidence", "")), agency=_str(raw.get("agency", "")))
     except AuditEventError:
         raise
     except (TypeError, ValueError) as exc:

@@ -12,8 +12,13 @@ Verification steps (each marked in :func:`check_grant`):
 3. the grant names the calling agency;
 4. the grant's purpose is the request's purpose;
 5. the grant's subject is the request's subject;
-6. the grant is in force at ``now`` (issued not in the future, not expired);
+6. the grant is in force at ``now`` (issued not in the future, not expired) and lasts no
+   longer than the purpose's policy allows (``max_validity``);
 7. the nonce was never used before (the caller records it: see ``NonceLedger``).
+
+The consent evidence behind ``consent_evidence_sha256`` is checked by
+``node.authz.evidence`` where it is deposited; a withdrawn grant is refused by the caller
+before the nonce is claimed.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -37,6 +43,7 @@ GRANT_VERSION = 1
 GRANT_DOMAIN = b"yrd-credit/subject-grant/v1\x00"
 CLOCK_SKEW = timedelta(minutes=5)
 KINDS = ("penalty", "dishonesty", "commitment")
+_NONCE = re.compile(r"[0-9a-f]{16,64}")
 
 
 class GrantError(Exception):
@@ -122,6 +129,9 @@ def parse_grant(raw: bytes | str) -> Grant:
     if len(evidence) != 64 or any(c not in "0123456789abcdef" for c in evidence):
         raise GrantError("malformed grant: consent_evidence_sha256 must be 64 lower-case hex",
                          malformed=True)
+    nonce = _text(data, "nonce")
+    if not _NONCE.fullmatch(nonce):
+        raise GrantError("malformed grant: nonce must be 16-64 lower-case hex", malformed=True)
     try:
         signature = base64.b64decode(_text(data, "signature"), validate=True)
     except ValueError as exc:
@@ -133,7 +143,7 @@ def parse_grant(raw: bytes | str) -> Grant:
         scope=tuple(str(k) for k in scope),
         issued_at=_parse_time("issued_at", data.get("issued_at")),
         expires_at=_parse_time("expires_at", data.get("expires_at")),
-        nonce=_text(data, "nonce"),
+        nonce=nonce,
         consent_evidence_sha256=evidence,
         signature=signature,
     )
@@ -180,6 +190,7 @@ def check_grant(
     subject: str,
     now: datetime,
     nonces: NonceLedger,
+    max_validity: timedelta = timedelta(days=365),
 ) -> None:
     """Raise :class:`GrantError` unless ``grant`` authorizes this query (see the module doc)."""
     # (2): the signature, before anything in the grant is trusted.
@@ -201,6 +212,10 @@ def check_grant(
         raise GrantError("grant is issued in the future")
     if grant.expires_at <= now:
         raise GrantError(f"grant expired at {_fmt_time(grant.expires_at)}")
+    if grant.expires_at - grant.issued_at > max_validity:
+        days = (grant.expires_at - grant.issued_at) / timedelta(days=1)
+        raise GrantError(f"grant lasts {days:.0f} days; this purpose allows at most "
+                         f"{max_validity.days}")
     # (7)
     if not nonces.claim(grant.agency, grant.nonce, grant.expires_at):
         raise GrantError("grant nonce was already used (replay)")

@@ -1,7 +1,8 @@
 """``credit-node query``: ask a node about one subject for one purpose (agency role).
 
     credit-node query --endpoint localhost:PORT --cert agency.pem --key agency.key
-                      --ca ca.pem --purpose lending_review --subject ID [--grant grant.json]
+                      --ca ca.pem --purpose lending_review --subject ID
+                      [--grant grant.json --evidence consent.pdf]
     credit-node query --consortium var/consortium --node ZJ --purpose credit_report
                       --subject ID [--grant grant.json] [--include-foreign] --json
 
@@ -9,7 +10,13 @@ With ``--consortium DIR --node P`` the endpoint is P's node and the identity the
 accredited in P (``agency.P`` in ``DIR/consortium.json``: a node takes only agency
 certificates its own province's CA issued); an explicit ``--endpoint``/``--cert``/
 ``--key``/``--ca`` still wins. ``--include-foreign`` adds the records of the other
-provinces the node holds (replicated) or fetches from their origin (on request).
+provinces the node holds (replicated) or fetches from their origin (on request); the
+query then carries this agency's signature for each origin province, made with
+``--key``, which the origin checks (a node cannot forward a query the agency did not
+sign). ``--evidence`` sends the consent evidence the grant's hash names (the signed
+授权书: PDF, PNG or JPEG, at least 1 KiB); the node keeps it sealed for auditors and
+refuses a grant whose evidence it has never received. ``--request-id`` must be a UUID,
+a ULID or a short ``[A-Za-z0-9_-]`` token (never an identifier).
 
 Prints ``{"records": [...], "receipt": {...}}``; each record carries its proof (leaf
 index, inclusion proof, batch header, header signature, anchor), which
@@ -40,6 +47,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--purpose", required=True)
     parser.add_argument("--subject", required=True, help="USCC or ID number")
     parser.add_argument("--grant", type=Path, help="grant file from `credit-node grant`")
+    parser.add_argument("--evidence", type=Path,
+                        help="the consent evidence file the grant was signed over")
+    parser.add_argument("--request-id", default="", help="request id (default: the node's)")
     parser.add_argument("--include-foreign", action="store_true",
                         help="also answer the other provinces' records")
     parser.add_argument("--json", action="store_true", help="print JSON (the default)")
@@ -56,8 +66,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         grant = args.grant.read_bytes().strip() if args.grant is not None else None
-        doc = query(target, args.purpose, args.subject, grant=grant,
-                    include_foreign=args.include_foreign, timeout=args.timeout)
+        evidence = args.evidence.read_bytes() if args.evidence is not None else None
+        doc = query(target, args.purpose, args.subject, grant=grant, evidence=evidence,
+                    include_foreign=args.include_foreign, request_id=args.request_id,
+                    timeout=args.timeout)
     except CallFailed as exc:
         print(f"credit-node query: error: {exc}", file=sys.stderr)
         return 1

@@ -19,6 +19,10 @@ __all__ = ["AUDIT_CHECKPOINT_SECONDS", "edit_config", "link_peers", "set_contrac
 
 AUDIT_CHECKPOINT_SECONDS = 3.0
 """How often a consortium node anchors (and witnesses) audit heads: short, for the demo."""
+AGENCY_QUERIES_PER_MINUTE = 3000.0
+AGENCY_BURST = 200
+"""The demo's agencies poll for a new entry many times a second (to measure its latency),
+far above a production agency's rate limit."""
 
 
 def edit_config(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
@@ -52,6 +56,9 @@ def link_peers(layout: ConsortiumLayout, ports: Mapping[str, int]) -> None:
             doc["peers"] = [{"province": p, "address": f"127.0.0.1:{ports[p]}"}
                             for p in others]
             doc["audit"] = {"checkpoint_interval_seconds": AUDIT_CHECKPOINT_SECONDS}
+            policy = doc.setdefault("policy", {})
+            policy["agency_queries_per_minute"] = AGENCY_QUERIES_PER_MINUTE
+            policy["agency_burst"] = AGENCY_BURST
 
         edit_config(layout.config(own), edit)
 

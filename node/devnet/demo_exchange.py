@@ -24,7 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node.devnet.agency import agency_at, query_subject, verify_answer, write_grant
+from node.devnet.agency import (
+    agency_at,
+    consent_pdf,
+    query_subject,
+    verify_answer,
+    write_grant,
+)
 from node.devnet.demo_summary import cli_name
 from node.devnet.exchange_watch import (
     Arrival,
@@ -47,7 +53,6 @@ __all__ = ["RECORD_NO_SUFFIX", "exchange"]
 
 RECORD_NO_SUFFIX = "XCHG-000001"
 PURPOSE = "credit_report"
-CONSENT = "demo consent: the subject authorizes this agency's query (synthetic data)\n"
 
 
 def _origin(provinces: list[str]) -> str:
@@ -103,16 +108,17 @@ def _commands(run: DemoRun, node: str, origin: str) -> list[str]:
     cli = cli_name()
     directory = q(str(run.options.directory))
     subject = q(str(run.options.directory / "demo" / "exchange-subject.txt"))
-    consent = q(str(run.options.directory / "demo" / "consent.txt"))
-    (layout.demo_dir / "consent.txt").write_text(CONSENT, encoding="utf-8")
+    consent = q(str(run.options.directory / "demo" / "consent.pdf"))
+    (layout.demo_dir / "consent.pdf").write_bytes(
+        consent_pdf(f"agency.{node}", PURPOSE, "(the subject)", datetime.now(UTC)))
     return [
         "", f"do it yourself (the {origin} entry, asked at the {node} node by the agency "
         f"accredited in {node}):",
         f"  {cli} grant --consortium {directory} --node {node} --subject \"$(cat {subject})\" "
         f"--purpose {PURPOSE} --evidence {consent} --out grant-{node.lower()}.json",
         f"  {cli} query --consortium {directory} --node {node} --purpose {PURPOSE} "
-        f"--subject \"$(cat {subject})\" --grant grant-{node.lower()}.json --include-foreign "
-        f"--json > answer-{node.lower()}.json",
+        f"--subject \"$(cat {subject})\" --grant grant-{node.lower()}.json --evidence {consent} "
+        f"--include-foreign --json > answer-{node.lower()}.json",
         f"  {cli} verify-answer answer-{node.lower()}.json --consortium {directory}",
     ]
 

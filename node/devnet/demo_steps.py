@@ -6,6 +6,7 @@ Each step is a plain function of the shared :class:`~node.devnet.demo.DemoRun`.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 
@@ -129,7 +130,10 @@ def query(run: DemoRun) -> list[str]:
         run.answers.append(Queried(mask(subject.identifier), subject.kind, purpose, answer))
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(answer.kinds().items()))
         lines.append(f"{mask(subject.identifier)} ({_KIND_EN.get(subject.kind, subject.kind)}), "
-                     f"purpose {purpose}, with a signed grant: {len(answer.records)} records "
+                     f"purpose {purpose}, with a signed grant and its consent form deposited "
+                     f"({len(grant.evidence):,}-byte PDF, sha256 "
+                     f"{hashlib.sha256(grant.evidence).hexdigest()[:12]}…): "
+                     f"{len(answer.records)} records "
                      f"({kinds}) in {answer.seconds * 1000:.0f} ms")
     if not subjects:
         raise DemoFailed(f"no subjects in the {agency.province} records to query")

@@ -52,7 +52,7 @@ def explore_commands(run: DemoRun) -> list[str]:
         subject_file.write_text(subjects[0].identifier + "\n", encoding="utf-8")
         grant = layout.demo_dir / "example-grant.json"
         purpose = run.answers[0].purpose
-        write_grant(doc, subjects[0].identifier, purpose, grant)
+        evidence = write_grant(doc, subjects[0].identifier, purpose, grant).evidence_path
         answer = layout.demo_dir / "answer-1.json"
         answer.write_text(json.dumps({"records": run.answers[0].answer.records},
                                      ensure_ascii=False, indent=2), encoding="utf-8")
@@ -62,7 +62,7 @@ def explore_commands(run: DemoRun) -> list[str]:
             f"--cert {q(_shown(agency.cert))} --key {q(_shown(agency.key))} "
             f"--ca {q(_shown(agency.ca))} --purpose {purpose} "
             f"--subject \"$(cat {q(_shown(subject_file))})\" --grant {q(_shown(grant))} "
-            "> answer.json",
+            f"--evidence {q(_shown(evidence))} > answer.json",
             f"  {cli} verify-answer answer.json --rpc-url {doc.ledger.rpc_url} "
             f"--deployment {q(_shown(layout.deployment))}",
             f"  (a grant's nonce is single-use: make another with `{cli} grant`)",

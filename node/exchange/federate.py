@@ -11,7 +11,9 @@ checked here, for a query with ``include_foreign``:
    record that comes back is verified like a pulled one (a failure is quarantined, not
    answered), must be about the subject and category asked for, and is minimized here.
    Nothing fetched is stored. A peer that cannot answer within ``deadline`` seconds or
-   refuses is left out of the answer (logged with its status code).
+   refuses is left out of the answer (logged with its status code). The agency's own
+   signature for each origin province (``QueryInput.forward_signatures``) goes with the
+   grant; a province the agency signed nothing for is not asked.
 """
 
 from __future__ import annotations
@@ -106,22 +108,28 @@ class PeerFederation:
 
     def _fetched(self, query: QueryInput, policy: PurposePolicy, scope: frozenset[str],
                  now: datetime) -> list[AnsweredRecord]:
+        if not query.grant_json:
+            return []  # an origin answers a forwarded query only under the subject's grant
         try:
             version = self._receiver.chain.current_catalog_version()
         except ChainUnavailable:
             log.warning("ledger unreachable: on-request categories left out of the answer")
             return []
         categories = sorted(self._receiver.categories.on_request(version))
-        calls = [(link, category) for link in self._links for category in categories]
+        signed = {s.province: s for s in query.forward_signatures}
+        calls = [(link, category) for link in self._links if link.province in signed
+                 for category in categories]
         if not calls:
             return []
-        grant = ForwardedGrant(canonical_grant=query.grant_json or b"",
-                               signature=query.grant_signature,
-                               agency_certificate=_der(query.caller_certificate))
+        certificate = _der(query.caller_certificate)
+        grants = {province: ForwardedGrant(
+            canonical_grant=query.grant_json or b"", signature=query.grant_signature,
+            agency_certificate=certificate, agency_signature=s.signature,
+            signed_at=s.signed_at) for province, s in signed.items()}
         with ThreadPoolExecutor(max_workers=min(8, len(calls)),
                                 thread_name_prefix="federate") as pool:
-            pages = list(pool.map(lambda call: self._fetch(call[0], call[1], query, grant),
-                                  calls))
+            pages = list(pool.map(lambda call: self._fetch(
+                call[0], call[1], query, grants[call[0].province]), calls))
         answered: list[AnsweredRecord] = []
         for (link, category), verified in zip(calls, pages, strict=True):
             for item in verified:

@@ -1,17 +1,25 @@
 """FetchOnRequest, origin side: one subject's on-request records, under a forwarded grant.
 
 A peer node forwards an agency's query for a category the catalog exchanges only on
-request. The origin trusts the peer to have checked the grant — and checks it again:
+request. The origin does not take the peer's word for anything — a province holds its
+own CA key and could mint any agency — so it checks, itself:
 
 1. the category is exchanged on request under the adopted catalog version;
 2. the forwarded certificate is an agency's, issued by the calling peer's province CA
    (chains to it, in its validity period, role ``agency``);
-3. purpose and grant pass exactly the checks of a local agency query
-   (``node.service.query.authorize``: the purpose among the certificate's and our
-   policy's, the grant signed with that certificate's key, for that agency, purpose and
-   subject, in force) and the grant's nonce is claimed once per (calling province,
-   category) here;
-4. the subject's local records of the category visible under the grant's scope and in an
+3. the agency proved it asked: its signature over (request id, purpose, subject, this
+   province, time) verifies with that certificate's key (``node.authz.forwarding``);
+4. this node's own policy accepts the purpose from agencies of the calling province
+   (``[policy] foreign_purposes``), and a forwarded query carries a grant, whatever the
+   purpose: a foreign agency never sees non-public records without the subject's consent;
+5. purpose and grant pass exactly the checks of a local agency query
+   (``node.service.query.authorize``: rate, the purpose among the certificate's and our
+   policy's, no grant-free purpose for an agency, not withdrawn, the grant signed with
+   that certificate's key, for that agency, purpose and subject, in force, no longer than
+   policy allows) and the grant's nonce is claimed once per (calling province, category)
+   here; the evidence stays with the node the agency asked (its hash is in the grant and
+   in both audit entries);
+6. the subject's local records of the category visible under the grant's scope and in an
    anchored batch are returned with their proofs (the caller verifies and minimizes).
 
 Refusals raise ``Refused`` / ``BadRequest`` before any lookup, so they do not depend on
@@ -21,13 +29,15 @@ whether the subject has records.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.tokens import subject_token
-from node.authz.grants import NonceLedger
+from node.authz.forwarding import ForwardError, verify_forward
+from node.authz.grants import Grant, NonceLedger
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import ChainUnavailable
 from node.exchange.proven import local_proven
@@ -57,6 +67,8 @@ class FetchRequest:
     grant_signature: bytes
     agency_certificate: bytes
     request_id: str = ""
+    agency_signature: bytes = b""
+    signed_at: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,17 @@ class FetchDeps:
     query: QueryDeps
     trust: TrustStore
     chain: ChainFacts
+    foreign_purposes: Mapping[str, tuple[str, ...]]
+    """Purpose -> provinces whose agencies may ask it here (``[policy] foreign_purposes``)."""
+
+
+@dataclass(frozen=True)
+class FetchAnswer:
+    """The records, and who asked under which grant (for this node's audit entry)."""
+
+    records: list[Proven]
+    agency: Identity
+    grant: Grant | None
 
 
 class ScopedNonces:
@@ -104,9 +127,31 @@ def forwarded_agency(certificate: bytes, province: str, trust: TrustStore, now: 
     return agency, key
 
 
+def _proven_request(request: FetchRequest, caller: Identity,
+                   key: ec.EllipticCurvePublicKey, deps: FetchDeps, now: datetime) -> None:
+    """Steps (3) and (4)."""
+    # (3)
+    try:
+        verify_forward(key, request.agency_signature, request_id=request.request_id,
+                       purpose=request.purpose, subject=request.subject_id,
+                       origin=deps.trust.own_province, signed_at=request.signed_at, now=now)
+    except ForwardError as exc:
+        raise Refused(f"forwarded query refused: {exc}",
+                      reason=Refusal.AGENCY_REFUSED) from exc
+    except ValueError as exc:
+        raise BadRequest(f"malformed subject id: {exc}") from exc
+    # (4)
+    if caller.province not in deps.foreign_purposes.get(request.purpose, ()):
+        raise Refused(f"purpose {request.purpose[:64]!r} is not accepted here from agencies "
+                      f"of {caller.province}", reason=Refusal.PURPOSE_NOT_ALLOWED)
+    if not request.grant_json:
+        raise Refused("a forwarded query needs the subject's grant",
+                      reason=Refusal.GRANT_REFUSED)
+
+
 def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
-                     now: datetime) -> list[Proven]:
-    """Steps (1)-(4) of the module doc for a call by peer ``caller``."""
+                     now: datetime) -> FetchAnswer:
+    """Steps (1)-(6) of the module doc for a call by peer ``caller``."""
     # (1)
     try:
         version = deps.chain.current_catalog_version()
@@ -118,19 +163,20 @@ def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
     # (2)
     agency, key = forwarded_agency(request.agency_certificate, caller.province, deps.trust,
                                    now)
-    # (3)
+    _proven_request(request, caller, key, deps, now)
+    # (5)
     query = QueryInput(purpose=request.purpose, subject_id=request.subject_id,
                        grant_json=request.grant_json, grant_signature=request.grant_signature,
                        request_id=request.request_id)
     nonces = ScopedNonces(deps.query.nonces, f"{caller.province}:{request.category}")
-    _, scope = authorize(query, agency, key, dataclasses.replace(deps.query, nonces=nonces),
-                         now)
-    # (4)
+    authorized = authorize(query, agency, key, dataclasses.replace(deps.query, nonces=nonces),
+                           now, require_evidence=False)
+    # (6)
     serve = deps.serve
     token = subject_token(request.subject_id, serve.keys.token_key)
     found = [r for r in serve.store.records_by_subject(token)
              if r.origin == "local" and r.shared_category == request.category
-             and visible(r, scope, now.date())]
+             and visible(r, authorized.scope, now.date())]
     out: list[Proven] = []
     for record in sorted(found, key=lambda r: r.leaf_index):
         batch = serve.store.batch_for_leaf(record.leaf_index)
@@ -138,4 +184,4 @@ def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
             continue
         proof = batch_proof(serve.store, record.leaf_index, batch)
         out.append(local_proven(record, batch, proof, keys=serve.keys, target=serve.target))
-    return out
+    return FetchAnswer(out, agency, authorized.grant)

@@ -40,6 +40,9 @@ class ForwardedGrant:
     canonical_grant: bytes
     signature: bytes
     agency_certificate: bytes
+    # The agency's own signature for this origin (node.authz.forwarding) and its time.
+    agency_signature: bytes = b""
+    signed_at: int = 0
 
 
 class ExchangePeer(Protocol):

@@ -36,6 +36,7 @@ from typing import Final, Generic, NoReturn, TypeVar
 import grpc
 
 from node.audit import Action, AuditEvent, AuditNotFound, AuditRangeError, Decision
+from node.authz.request_ids import RequestIdError, check_request_id
 from node.exchange.errors import ChainUnavailable
 from node.grpc.errors import CallerGone, abort, reason_code
 from node.grpc.identity import peer_certificate
@@ -50,7 +51,6 @@ __all__ = ["Answer", "Attempt", "CallerGone", "audited", "reason_code"]
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
-_REQUEST_ID: Final = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _PURPOSE: Final = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _NO_CERTIFICATE: Final = hashlib.sha256(b"").hexdigest()
 
@@ -63,13 +63,21 @@ class Attempt:
     purpose: str = ""
     subject_token: bytes | None = None
     peer: str = ""
+    grant: str = ""
+    evidence: str = ""
+    agency: str = ""
+
+    def use_grant(self, nonce: str, evidence_sha256: str, agency: str) -> None:
+        """Name the grant a query ran under (nonce, evidence hash, agency fingerprint)."""
+        self.grant, self.evidence, self.agency = nonce, evidence_sha256, agency
 
     def use_request_id(self, given: str) -> str:
         """Take the caller's request id when it has one; ``BadRequest`` if malformed."""
         if given:
-            if not _REQUEST_ID.fullmatch(given):
-                raise BadRequest("request_id must be 1-128 characters of [A-Za-z0-9._:-]")
-            self.request_id = given
+            try:
+                self.request_id = check_request_id(given)
+            except RequestIdError as exc:
+                raise BadRequest(str(exc)) from exc
         return self.request_id
 
     def use_purpose(self, purpose: str) -> None:
@@ -86,6 +94,14 @@ class Answer(Generic[R]):
     records: int = 0
     refs: tuple[str, ...] = ()
     finish: Callable[[R, Logged], None] | None = None
+
+
+def _acceptable(request_id: str) -> bool:
+    try:
+        check_request_id(request_id)
+    except RequestIdError:
+        return False
+    return True
 
 
 def _presented(context: grpc.ServicerContext) -> tuple[bytes | None, str]:
@@ -123,8 +139,7 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
     a fresh one (the handler refuses it through ``Attempt.use_request_id``).
     """
     access_log = app.access_log
-    attempt = Attempt(request_id=request_id if _REQUEST_ID.fullmatch(request_id)
-                      else uuid.uuid4().hex)
+    attempt = Attempt(request_id=request_id if _acceptable(request_id) else uuid.uuid4().hex)
     attempt.use_purpose(purpose)
     pem, actor = _presented(context)
     identity: Identity | None = None
@@ -146,7 +161,8 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
             action=answer.action, decision=Decision.ALLOW,
             request_id=attempt.request_id, purpose=attempt.purpose,
             subject_token=attempt.subject_token, records_returned=answer.records,
-            record_refs=answer.refs, peer=attempt.peer))
+            record_refs=answer.refs, peer=attempt.peer, grant=attempt.grant,
+            evidence=attempt.evidence, agency=attempt.agency))
         if answer.finish is not None:
             answer.finish(answer.response, logged)
         return answer.response
@@ -172,7 +188,8 @@ def _refuse(app: NodeApp, context: grpc.ServicerContext, error: Exception, actor
             role=identity.role.value if identity is not None else "unknown",
             action=Action.REFUSAL, decision=Decision.DENY, reason=reason_code(error),
             request_id=attempt.request_id, purpose=attempt.purpose,
-            subject_token=attempt.subject_token, peer=attempt.peer))
+            subject_token=attempt.subject_token, peer=attempt.peer, grant=attempt.grant,
+            evidence=attempt.evidence, agency=attempt.agency))
     except AuditWriteFailed as exc:
         abort(context, exc)
     abort(context, error)

@@ -10,9 +10,11 @@ code's name and the node's detail; an unreadable certificate or key raises ``OSE
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +22,19 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from node._proto.credit.v1 import common_pb2, ingest_pb2, matching_pb2, node_pb2, query_pb2
+from node.authz.forwarding import sign_forward
+from node.domain.fields import PROVINCES
 from node.domain.lines import LineChunk
 from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub, matching_stub, node_stub, query_stub
+from node.identity.files import load_tls_private_key
 from node.service.matching_requester import EvaluatedBatch
 
 __all__ = ["STATUS_FIELDS", "CallFailed", "MatchingCalls", "Rejected", "SubmitResult",
            "TlsTarget",
-           "answered_record_json", "call_failures", "channel", "is_serving", "node_status",
-           "query", "submit_records", "submit_stream"]
+           "answered_record_json", "call_failures", "channel", "consent_evidence",
+           "forward_signatures", "is_serving", "node_status", "query", "submit_records",
+           "submit_stream", "withdraw_grant"]
 
 STATUS_FIELDS = ("records", "log_size", "anchored_size", "backlog", "audit_size",
                  "peers_reachable", "peers_configured", "foreign_records", "catalog_version",
@@ -149,16 +155,41 @@ def answered_record_json(record: Any) -> dict[str, Any]:
     }
 
 
-def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None = None,
-          include_foreign: bool = False, timeout: float) -> dict[str, Any]:
-    """Ask the node about ``subject`` for ``purpose``, with ``grant`` (None: none).
+def forward_signatures(key_file: Path, *, request_id: str, purpose: str, subject: str,
+                       now: datetime) -> list[query_pb2.ForwardSignature]:
+    """The agency's signature of a forwarded query for every province, made with the key of
+    its TLS certificate (``node.authz.forwarding``): the origin refuses a forwarded query
+    the agency did not sign itself."""
+    key = load_tls_private_key(key_file)
+    signed_at = int(now.timestamp())
+    return [query_pb2.ForwardSignature(
+        province=province, signed_at=signed_at,
+        signature=sign_forward(key, request_id=request_id, purpose=purpose, subject=subject,
+                               origin=province, signed_at=signed_at))
+        for province in sorted(PROVINCES)]
 
+
+def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None = None,
+          evidence: bytes | None = None, include_foreign: bool = False,
+          request_id: str = "", timeout: float) -> dict[str, Any]:
+    """Ask the node about ``subject`` for ``purpose``, with ``grant`` (None: none) and the
+    consent ``evidence`` its hash names (deposited at the node, sealed).
+
+    With ``include_foreign`` the query carries the agency's signature for each origin
+    province, signed with ``target.key`` over a fresh request id (unless one is given).
     Returns ``{"records": [...], "receipt": {"request_id", "audit_leaf_index",
     "answered_at"}}``, each record as :func:`answered_record_json` makes it.
     """
+    if include_foreign and not request_id:
+        request_id = uuid.uuid4().hex
     request = query_pb2.QueryRequest(purpose=purpose, subject=common_pb2.SubjectRef(
         id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject),
-        include_foreign=include_foreign)
+        include_foreign=include_foreign, request_id=request_id,
+        consent_evidence=evidence or b"")
+    if include_foreign:
+        request.forward_signatures.extend(forward_signatures(
+            target.key, request_id=request_id, purpose=purpose, subject=subject,
+            now=datetime.now(UTC)))
     if grant is not None:
         request.grant.canonical_grant = grant
     with call_failures(), channel(target) as open_channel:
@@ -170,6 +201,23 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
                     "audit_leaf_index": receipt.audit_leaf_index,
                     "answered_at": receipt.answered_at.ToJsonString()},
     }
+
+
+def consent_evidence(target: TlsTarget, evidence_sha256: str, *, timeout: float
+                     ) -> tuple[bytes, str]:
+    """The consent evidence with that hash deposited at the node, and its kind (auditors)."""
+    request = query_pb2.GetConsentEvidenceRequest(evidence_sha256=evidence_sha256)
+    with call_failures(), channel(target) as open_channel:
+        answer = query_stub(open_channel).GetConsentEvidence(request, timeout=timeout)
+    return bytes(answer.evidence), answer.kind
+
+
+def withdraw_grant(target: TlsTarget, *, agency: str, nonce: str, timeout: float) -> bool:
+    """Withdraw a grant at the node as its provincial platform; False if withdrawn before."""
+    request = query_pb2.WithdrawGrantRequest(agency=agency, nonce=nonce)
+    with call_failures(), channel(target) as open_channel:
+        answer = query_stub(open_channel).WithdrawGrant(request, timeout=timeout)
+    return bool(answer.withdrawn)
 
 
 def node_status(target: TlsTarget, *, timeout: float) -> dict[str, int]:

@@ -37,9 +37,9 @@ REFUSED: Final = "REFUSED"
 ERROR_TABLE: Final[tuple[tuple[type[Exception], str, grpc.StatusCode], ...]] = (
     (Unauthenticated, "NO_ROLE", grpc.StatusCode.UNAUTHENTICATED),
     (CallerGone, "CALLER_GONE", grpc.StatusCode.UNAVAILABLE),
+    (RateLimited, REFUSED, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (Refused, REFUSED, grpc.StatusCode.PERMISSION_DENIED),
     (BadRequest, "BAD_REQUEST", grpc.StatusCode.INVALID_ARGUMENT),
-    (RateLimited, "RATE_LIMITED", grpc.StatusCode.RESOURCE_EXHAUSTED),
     (AuditNotFound, "NOT_FOUND", grpc.StatusCode.NOT_FOUND),
     (AuditRangeError, "OUT_OF_RANGE", grpc.StatusCode.OUT_OF_RANGE),
     (Unavailable, "UNAVAILABLE", grpc.StatusCode.UNAVAILABLE),

@@ -88,8 +88,16 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 grant_json=bytes(grant.canonical_grant) or None,
                 grant_signature=bytes(grant.signature),
                 agency_certificate=bytes(grant.agency_certificate),
-                request_id=request_id)
-            found = fetch_on_request(fetch, caller, self._exchange().fetch, datetime.now(UTC))
+                request_id=request_id, agency_signature=bytes(grant.agency_signature),
+                signed_at=grant.signed_at)
+            fetched = fetch_on_request(fetch, caller, self._exchange().fetch,
+                                       datetime.now(UTC))
+            found = fetched.records
+            if fetched.grant is not None:
+                attempt.use_grant(fetched.grant.nonce, fetched.grant.consent_evidence_sha256,
+                                  fetched.agency.fingerprint)
+            else:
+                attempt.agency = fetched.agency.fingerprint
             return Answer(exchange_pb2.FetchOnRequestResponse(
                 records=[proven_to_proto(item) for item in found]),
                 Action.EXCHANGE_OUT, records=len(found), refs=_refs(found))

@@ -96,7 +96,9 @@ class PeerClient:
             subject=common_pb2.SubjectRef(id=subject_id),
             grant=common_pb2.Grant(canonical_grant=grant.canonical_grant,
                                    signature=grant.signature,
-                                   agency_certificate=grant.agency_certificate))
+                                   agency_certificate=grant.agency_certificate,
+                                   agency_signature=grant.agency_signature,
+                                   signed_at=grant.signed_at))
         response: exchange_pb2.FetchOnRequestResponse = self._call(
             "FetchOnRequest", lambda s: s.exchange.FetchOnRequest,
             request, timeout)

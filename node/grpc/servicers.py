@@ -1,8 +1,13 @@
 """IngestService, QueryService and NodeService: unpack, call a handler; every call is
-audited and its errors mapped by ``node.grpc.audited``."""
+audited and its errors mapped by ``node.grpc.audited``.
+
+QueryService also serves the two ends of consent: an auditor reads the evidence behind
+an audit entry (``GetConsentEvidence``, auditors only), and a subject withdraws a grant
+through its provincial platform (``WithdrawGrant``, platform only)."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -17,7 +22,8 @@ from node._proto.credit.v1 import (
     query_pb2,
     query_pb2_grpc,
 )
-from node.audit import Action
+from node.audit import Action, AuditNotFound
+from node.authz.evidence import EvidenceError, evidence_kind
 from node.exchange.parts import Exchange
 from node.grpc.audited import Answer, Attempt, audited
 from node.grpc.convert import query_response, submit_response
@@ -27,11 +33,13 @@ from node.service.access_log import Logged, record_refs
 from node.service.app import NodeApp
 from node.service.catalog_state import CatalogState
 from node.service.errors import BadRequest
-from node.service.query import QueryDeps, QueryInput, answer_query
+from node.service.query import ForwardSignature, QueryDeps, QueryInput, answer_query
 from node.service.status import catalog_version, quarantined, read_backlog
 from node.service.submit import Submitter
 
 MAX_RECORDS_PER_REQUEST = 20_000
+_NONCE = re.compile(r"[0-9a-f]{16,64}")
+_AGENCY_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 
 
 def _read_action(caller: Identity) -> Action:
@@ -96,6 +104,7 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         started = time.monotonic()
 
         def run(caller: Identity, attempt: Attempt) -> Answer[query_pb2.QueryResponse]:
+            attempt.agency = caller.fingerprint
             attempt.subject_token = self._app.access_log.token(request.subject.id)
             request_id = attempt.use_request_id(request.request_id)
             has_grant = request.HasField("grant")
@@ -104,17 +113,59 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
                 grant_json=bytes(request.grant.canonical_grant) if has_grant else None,
                 grant_signature=bytes(request.grant.signature) if has_grant else b"",
                 request_id=request_id, include_foreign=request.include_foreign,
-                caller_certificate=peer_certificate(context))
+                caller_certificate=peer_certificate(context),
+                consent_evidence=bytes(request.consent_evidence),
+                forward_signatures=tuple(
+                    ForwardSignature(s.province, s.signed_at, bytes(s.signature))
+                    for s in request.forward_signatures))
             answer = answer_query(query, caller, caller_public_key(context), self._deps,
                                   datetime.now(UTC))
+            if answer.grant is not None:
+                attempt.use_grant(answer.grant.nonce, answer.grant.consent_evidence_sha256,
+                                  caller.fingerprint)
             refs = record_refs((a.record.province, a.record.record_no) for a in answer.records)
             return Answer(query_response(answer), Action.QUERY, records=len(answer.records),
                           refs=refs, finish=_receipt)
         try:
-            return audited(self._app, context, (Role.AGENCY,), run,
+            return audited(self._app, context, (Role.AGENCY, Role.AUTHORITY), run,
                            request_id=request.request_id, purpose=request.purpose)
         finally:
             self._app.metrics.query_seconds.observe(time.monotonic() - started)
+
+    def GetConsentEvidence(self, request: query_pb2.GetConsentEvidenceRequest,
+                           context: grpc.ServicerContext
+                           ) -> query_pb2.GetConsentEvidenceResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[query_pb2.GetConsentEvidenceResponse]:
+            attempt.use_request_id(request.request_id)
+            vault = self._deps.evidence
+            try:
+                data = None if vault is None else vault.read(request.evidence_sha256)
+            except EvidenceError as exc:
+                raise BadRequest(f"evidence_sha256: {exc}") from exc
+            if data is None:
+                raise AuditNotFound("no consent evidence with that hash is deposited here")
+            attempt.evidence = request.evidence_sha256
+            return Answer(query_pb2.GetConsentEvidenceResponse(
+                evidence=data, kind=evidence_kind(data) or ""), Action.AUDIT_READ)
+        return audited(self._app, context, (Role.AUDITOR,), run,
+                       request_id=request.request_id)
+
+    def WithdrawGrant(self, request: query_pb2.WithdrawGrantRequest,
+                      context: grpc.ServicerContext) -> query_pb2.WithdrawGrantResponse:
+        def run(caller: Identity, attempt: Attempt) -> Answer[query_pb2.WithdrawGrantResponse]:
+            attempt.use_request_id(request.request_id)
+            if not _NONCE.fullmatch(request.nonce):
+                raise BadRequest("nonce: must be the grant's nonce, 16-64 lower-case hex")
+            if not _AGENCY_NAME.fullmatch(request.agency):
+                raise BadRequest("agency: must be the grant's agency name, 1-128 printable "
+                                 "characters")
+            attempt.grant = request.nonce
+            withdrawn = self._app.nonces.withdraw(request.agency, request.nonce,
+                                                  datetime.now(UTC))
+            return Answer(query_pb2.WithdrawGrantResponse(withdrawn=withdrawn), Action.ADMIN)
+        return audited(self._app, context, (Role.PLATFORM,), run,
+                       request_id=request.request_id)
 
 
 class NodeServicer(node_pb2_grpc.NodeServiceServicer):

@@ -46,7 +46,8 @@ _ALWAYS_HOSTS: Final = ("localhost", "127.0.0.1")
 class LeafSpec:
     """Who a leaf certificate is for.
 
-    ``label`` is one of :data:`naming.LEAF_LABELS`; ``purposes`` only for ``agency``;
+    ``label`` is one of :data:`naming.LEAF_LABELS`; ``purposes`` only for ``agency`` and
+    ``authority`` (a public authority, 监管);
     ``hosts`` (DNS names or IP addresses) only for ``node``, which always also gets
     ``localhost`` and ``127.0.0.1``.
     """
@@ -161,8 +162,9 @@ def _check_spec(spec: LeafSpec) -> None:
             f"role label {spec.label!r} is not valid: expected one of "
             f"{', '.join(naming.LEAF_LABELS)}"
         )
-    if spec.purposes and spec.label != "agency":
-        raise ValueError(f"purposes are only for agency certificates, not {spec.label!r}")
+    if spec.purposes and spec.label not in ("agency", "authority"):
+        raise ValueError(f"purposes are only for agency and authority certificates, "
+                         f"not {spec.label!r}")
     if len(set(spec.purposes)) != len(spec.purposes):
         raise ValueError("purposes must not repeat")
     if spec.hosts and spec.label != naming.NODE_LABEL:

@@ -36,7 +36,7 @@ IDENTITY_URN_PREFIX: Final = "urn:yrd-credit:identity:"
 PURPOSE_URN_PREFIX: Final = "urn:yrd-credit:purpose:"
 NODE_LABEL: Final = "node"
 CA_LABEL: Final = "ca"
-LEAF_LABELS: Final = ("platform", "agency", "auditor", "admin", NODE_LABEL)
+LEAF_LABELS: Final = ("platform", "agency", "auditor", "admin", "authority", NODE_LABEL)
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _PURPOSE_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")

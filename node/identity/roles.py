@@ -12,6 +12,7 @@ own province               platform            PLATFORM
 own province               agency              AGENCY (+ purposes)
 own province               auditor             AUDITOR
 own province               admin               ADMIN
+own province               authority           AUTHORITY (+ purposes)
 another trusted province   node                PEER
 another trusted province   auditor             AUDITOR
 anything else                                  UnknownRole
@@ -42,13 +43,15 @@ __all__ = ["Identity", "Role", "parse_certificate", "peer_identity_from_cert"]
 
 
 class Role(StrEnum):
-    """What a caller may be. ``PEER`` is another province's node."""
+    """What a caller may be. ``PEER`` is another province's node; ``AUTHORITY`` a public
+    authority (监管), the only role that may use a purpose needing no subject grant."""
 
     PLATFORM = "platform"
     PEER = "peer"
     AGENCY = "agency"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    AUTHORITY = "authority"
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ class Identity:
     """A caller as the node sees it.
 
     ``province`` is the province of the CA that issued the certificate; ``purposes`` is
-    empty except for agencies; ``fingerprint`` (SHA-256 of the certificate, hex) is how
-    audit entries name the actor.
+    empty except for agencies and authorities; ``fingerprint`` (SHA-256 of the
+    certificate, hex) is how audit entries name the actor.
     """
 
     role: Role
@@ -70,7 +73,7 @@ class Identity:
 
 _LOCAL_ROLES = {
     "platform": Role.PLATFORM, "agency": Role.AGENCY,
-    "auditor": Role.AUDITOR, "admin": Role.ADMIN,
+    "auditor": Role.AUDITOR, "admin": Role.ADMIN, "authority": Role.AUTHORITY,
 }
 _FOREIGN_ROLES = {naming.NODE_LABEL: Role.PEER, "auditor": Role.AUDITOR}
 
@@ -155,9 +158,9 @@ def peer_identity_from_cert(
             f"here; expected one of {', '.join(sorted(table))}"
         )
     role = table[label]
-    # (4): purposes belong to agencies only.
+    # (4): purposes belong to agencies and authorities only.
     purposes = _purposes(leaf)
-    if purposes and role is not Role.AGENCY:
+    if purposes and role not in (Role.AGENCY, Role.AUTHORITY):
         raise UnknownRole(f"certificate {fp} with role {label!r} must not carry purposes")
     return Identity(
         role=role,

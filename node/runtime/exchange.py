@@ -66,7 +66,8 @@ def open_exchange(app: NodeApp, peers: Mapping[str, ExchangePeer],
     every = max(MIN_POLL, poll if poll is not None else cfg.batch.interval_seconds)
     return Exchange(
         receiver=receiver, serve=serve,
-        fetch=FetchDeps(serve=serve, query=query_deps(app), trust=app.trust, chain=chain),
+        fetch=FetchDeps(serve=serve, query=query_deps(app), trust=app.trust, chain=chain,
+                        foreign_purposes=cfg.policy.foreign_purposes),
         federation=PeerFederation(receiver=receiver, proofs=receiver.proofs,
                                   links=list(peers.values()),
                                   on_fetched=_fetched_audit(app)),

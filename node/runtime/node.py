@@ -32,8 +32,10 @@ from node.runtime.matching import open_matching
 from node.runtime.serve_file import write_serve_file
 from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
+from node.service.background import BackgroundLoop
 from node.service.catalog_state import CatalogState
 from node.service.metrics import serve_metrics
+from node.service.nonces import nonce_purge_loop
 from node.service.submit import Submitter
 
 __all__ = ["RunningNode", "start_node"]
@@ -53,6 +55,8 @@ class RunningNode:
     peers: dict[str, PeerClient]
     audit_loops: AuditLoops
     reachable: ReachablePeers
+    nonce_purge: BackgroundLoop | None = None
+    """Deletes expired grant nonces (``node.service.nonces``)."""
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -68,6 +72,8 @@ class RunningNode:
         if self.anchor_loop is not None:
             self.anchor_loop.stop()
         self.audit_loops.stop()
+        if self.nonce_purge is not None:
+            self.nonce_purge.stop()
         if self.exchange is not None:
             self.exchange.stop()
         for peer in self.peers.values():
@@ -128,8 +134,10 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         exchange.start()
     audit_loops = open_audit_loops(app, peers)
     audit_loops.start()
+    purge = nonce_purge_loop(app.nonces)
+    purge.start()
     write_serve_file(config.node.data_dir, server.port, metrics_port)
     log.info("node serving", extra={"province": app.province, "port": server.port,
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
-                       audit_loops, reachable)
+                       audit_loops, reachable, purge)

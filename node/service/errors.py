@@ -28,6 +28,7 @@ class Refusal(Enum):
     PURPOSE_NOT_ALLOWED = "purpose"
     GRANT_REFUSED = "grant"
     AGENCY_REFUSED = "agency"
+    RATE_LIMITED = "rate"
 
 
 class Refused(ServiceError):
@@ -38,9 +39,12 @@ class Refused(ServiceError):
         self.reason = reason
 
 
+class RateLimited(Refused):
+    """The caller sent more queries than its rate allows; it may retry later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason=Refusal.RATE_LIMITED)
+
+
 class Unavailable(ServiceError):
     """A dependency (store, ledger) cannot answer now; the caller may retry."""
-
-
-class RateLimited(ServiceError):
-    """The caller asked for more than its budget allows now; it may retry later."""

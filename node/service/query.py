@@ -1,12 +1,18 @@
 """Agency queries (授权查询): authorize, look up, minimize, attach proofs.
 
-Order matters for privacy: (1) the purpose and (2) the grant are checked before the
-store is touched, so a refusal is the same whether or not the subject has records.
+Order matters for privacy: (0)-(3) are checked before the store is touched, so a
+refusal is the same whether or not the subject has records.
 
-1. the purpose is among the caller certificate's purposes and the node's policy;
+0. the caller is within its query rate (``TokenBuckets`` per certificate fingerprint;
+   RESOURCE_EXHAUSTED when not);
+1. the purpose is among the caller certificate's purposes and the node's policy, and a
+   purpose that needs no grant (supervision) is asked by an authority, never an agency;
 2. the subject identifier is well-formed (its format only, never its existence);
-3. a grant, when given, parses and passes ``check_grant`` (signature with the caller's
-   TLS key, agency, purpose, subject, validity, unused nonce);
+3. a grant, when given, parses, was not withdrawn by the subject, its consent evidence is
+   acceptable (``node.authz.evidence``: sent with the query or deposited before) and
+   the grant passes ``check_grant`` (signature with the caller's TLS key, agency,
+   purpose, subject, validity within the purpose's ``max_grant_days``, unused nonce);
+   the evidence is then deposited, sealed;
 4. the subject's records are looked up by subject token; kept are active local records
    that are public (within their publicity period), or — with a valid grant, or for a
    purpose that needs none — of a kind in the grant's scope;
@@ -15,7 +21,8 @@ store is touched, so a refusal is the same whether or not the subject has record
    (they are returned once anchored, normally within seconds);
 6. with ``include_foreign``, the federation adds peer provinces' records under the same
    rules: replicated ones from this store, on-request ones fetched from their origin,
-   which checks the forwarded grant again (``node.exchange.federate``).
+   which checks the forwarded grant and the agency's signature again
+   (``node.exchange.federate``).
 """
 
 from __future__ import annotations
@@ -25,22 +32,41 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.sealing import open_sealed, record_aad
 from crypto.tokens import normalize_identifier, subject_token
-from node.authz.grants import KINDS, GrantError, NonceLedger, check_grant, parse_grant
+from node.authz.evidence import EvidenceError, check_evidence
+from node.authz.grants import (
+    KINDS,
+    Grant,
+    GrantError,
+    NonceLedger,
+    check_grant,
+    parse_grant,
+)
+from node.authz.rate import TokenBuckets
 from node.config_schema import PurposePolicy
-from node.identity import Identity
-from node.service.errors import BadRequest, Refusal, Refused
+from node.identity import Identity, Role
+from node.service.errors import BadRequest, RateLimited, Refusal, Refused
+from node.service.evidence import EvidenceVault
 from node.service.ingest import IngestKeys
 from node.service.minimize import minimize
 from node.service.proofs import RecordProof, record_proof
 from node.store.contract import Store
 from node.store.rows import StoredRecord
+
+
+@dataclass(frozen=True)
+class ForwardSignature:
+    """The agency's signature of a forwarded query for ``province`` (node.authz.forwarding)."""
+
+    province: str
+    signed_at: int
+    signature: bytes
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,15 @@ class QueryInput:
     include_foreign: bool = False
     # The caller's certificate (PEM or DER), forwarded with the grant to peer provinces.
     caller_certificate: bytes = b""
+    # The consent evidence the grant's hash names (deposited here, sealed).
+    consent_evidence: bytes = b""
+    forward_signatures: tuple[ForwardSignature, ...] = ()
+
+
+class Withdrawals(Protocol):
+    """Grants their subjects withdrew through the provincial platform."""
+
+    def is_withdrawn(self, agency: str, nonce: str) -> bool: ...
 
 
 class Federation(Protocol):
@@ -71,6 +106,19 @@ class QueryDeps:
     chain_id: int
     anchor_contract: str
     federation: Federation | None = None
+    evidence: EvidenceVault | None = None
+    withdrawals: Withdrawals | None = None
+    limiter: TokenBuckets | None = None
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """What (1)-(3) established: the purpose's policy, the kinds non-public records may be
+    of, and the grant that allowed it (None without one)."""
+
+    policy: PurposePolicy
+    scope: frozenset[str]
+    grant: Grant | None
 
 
 @dataclass(frozen=True)
@@ -86,10 +134,10 @@ class QueryAnswer:
     request_id: str
     answered_at: datetime
     records: list[AnsweredRecord]
+    grant: Grant | None = None
 
 
-def _grant_scope(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurvePublicKey,
-                 now: datetime, nonces: NonceLedger) -> frozenset[str]:
+def _parse(query: QueryInput) -> Grant:
     raw = query.grant_json or b""
     if query.grant_signature:
         try:
@@ -100,24 +148,60 @@ def _grant_scope(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
             doc["signature"] = base64.b64encode(query.grant_signature).decode()
             raw = json.dumps(doc, ensure_ascii=False).encode()
     try:
-        grant = parse_grant(raw)
+        return parse_grant(raw)
+    except GrantError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def _check_grant(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurvePublicKey,
+                 policy: PurposePolicy, deps: QueryDeps, now: datetime,
+                 require_evidence: bool) -> Grant:
+    grant = _parse(query)
+    if deps.withdrawals is not None and deps.withdrawals.is_withdrawn(grant.agency,
+                                                                      grant.nonce):
+        raise Refused("grant refused: the subject withdrew it", reason=Refusal.GRANT_REFUSED)
+    vault = deps.evidence if require_evidence else None
+    evidence_hash = grant.consent_evidence_sha256
+    if vault is not None:
+        if query.consent_evidence:
+            try:
+                check_evidence(query.consent_evidence, evidence_hash)
+            except EvidenceError as exc:
+                raise BadRequest(f"consent_evidence: {exc}") from exc
+        elif not vault.has(evidence_hash):
+            raise Refused("grant refused: its consent evidence was neither sent with the "
+                          "query nor deposited here before", reason=Refusal.GRANT_REFUSED)
+    try:
         check_grant(grant, caller_agency=caller.name, caller_key=caller_key,
-                    purpose=query.purpose, subject=query.subject_id, now=now, nonces=nonces)
+                    purpose=query.purpose, subject=query.subject_id, now=now,
+                    nonces=deps.nonces, max_validity=timedelta(days=policy.max_grant_days))
     except GrantError as exc:
         if exc.malformed:
             raise BadRequest(str(exc)) from exc
         raise Refused(f"grant refused: {exc}", reason=Refusal.GRANT_REFUSED) from exc
-    return frozenset(grant.scope)
+    if vault is not None and query.consent_evidence:
+        vault.deposit(query.consent_evidence, evidence_hash)
+    return grant
 
 
 def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurvePublicKey,
-              deps: QueryDeps, now: datetime) -> tuple[PurposePolicy, frozenset[str]]:
-    """Steps (1)-(3): the purpose policy and the kinds non-public records may be of."""
+              deps: QueryDeps, now: datetime, *, require_evidence: bool = True) -> Authorized:
+    """Steps (0)-(3): the purpose policy, the kinds non-public records may be of, the grant.
+
+    ``require_evidence=False`` where the evidence was deposited at another node (the
+    origin of a forwarded query checks the grant, not the evidence).
+    """
+    # (0)
+    if deps.limiter is not None and not deps.limiter.take(caller.fingerprint):
+        raise RateLimited("query rate exceeded for this agency; retry later")
     # (1)
     policy = deps.purposes.get(query.purpose)
     if policy is None or query.purpose not in caller.purposes:
         raise Refused(f"purpose {query.purpose[:64]!r} is not allowed for this caller",
                       reason=Refusal.PURPOSE_NOT_ALLOWED)
+    if not policy.grant_for_non_public and caller.role is not Role.AUTHORITY:
+        raise Refused(f"purpose {query.purpose!r} needs no grant and is reserved to "
+                      "authorities, not agencies", reason=Refusal.PURPOSE_NOT_ALLOWED)
     # (2)
     try:
         normalize_identifier(query.subject_id)
@@ -125,10 +209,11 @@ def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurveP
         raise BadRequest(f"malformed subject id: {exc}") from exc
     # (3)
     if query.grant_json:
-        return policy, _grant_scope(query, caller, caller_key, now, deps.nonces)
+        grant = _check_grant(query, caller, caller_key, policy, deps, now, require_evidence)
+        return Authorized(policy, frozenset(grant.scope), grant)
     if not policy.grant_for_non_public:
-        return policy, frozenset(KINDS)
-    return policy, frozenset()
+        return Authorized(policy, frozenset(KINDS), None)
+    return Authorized(policy, frozenset(), None)
 
 
 def visible(record: StoredRecord, scope: frozenset[str], today: date) -> bool:
@@ -147,7 +232,8 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
     Raises ``Refused`` (purpose or grant) and ``BadRequest`` (malformed subject or grant)
     before any lookup. ``now`` is timezone-aware.
     """
-    policy, scope = authorize(query, caller, caller_key, deps, now)
+    authorized = authorize(query, caller, caller_key, deps, now)
+    policy, scope = authorized.policy, authorized.scope
     # (4)
     token = subject_token(query.subject_id, deps.keys.token_key)
     found = [r for r in deps.store.records_by_subject(token)
@@ -166,4 +252,4 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
     # (6)
     if query.include_foreign and deps.federation is not None:
         answered.extend(deps.federation.foreign_answers(query, policy, scope, now))
-    return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered)
+    return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered, authorized.grant)

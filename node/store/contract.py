@@ -159,3 +159,8 @@ class Store(Protocol):
         """Store a setting only if the key is new, atomically across processes; True if
         this call stored it (used for one-time values such as grant nonces)."""
         ...
+
+    def purge_meta(self, prefix: str, before: str) -> int:
+        """Delete the settings whose key starts with ``prefix`` and whose value sorts
+        before ``before`` (e.g. ISO times of expiry); the number deleted."""
+        ...

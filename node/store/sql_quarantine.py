@@ -3,11 +3,14 @@
 A refused record is never dropped silently and never accepted: it is stored here with the
 verification step that failed and why, its bytes sealed with the node's master key (they
 may hold personal data). The same item (same SHA-256) is kept once however often it
-arrives. Each method is one transaction.
+arrives, and at most ``max_per_origin`` items per peer: a peer that sends garbage
+without end cannot fill the disk (beyond the cap an item is still refused, only not
+kept, and a warning says so). Each method is one transaction.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +22,13 @@ from node.store.schema import quarantine
 from node.store.sql_common import insert_ignore, utc, utc_now
 from node.store.transactions import read_tx, write_tx
 
-__all__ = ["MAX_REASON", "QuarantineLog", "Quarantined", "QuarantinedItem"]
+__all__ = ["MAX_PER_ORIGIN", "MAX_REASON", "QuarantineLog", "Quarantined", "QuarantinedItem"]
+
+log = logging.getLogger(__name__)
 
 MAX_REASON: Final = 300
+MAX_PER_ORIGIN: Final = 10_000
+"""Items kept per peer province by default."""
 _MAX_LEAF: Final = 2**63 - 1
 
 
@@ -55,12 +62,15 @@ class QuarantinedItem:
 class QuarantineLog:
     """The quarantine over a migrated engine; ``clock`` gives aware ``received_at`` times."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now,
+                 max_per_origin: int = MAX_PER_ORIGIN) -> None:
         self._engine = engine
         self._clock = clock
+        self._cap = max_per_origin
 
     def add(self, item: Quarantined) -> bool:
-        """Keep ``item``; False when an item with the same SHA-256 is already kept.
+        """Keep ``item``; False when an item with the same SHA-256 is already kept, or
+        when ``item.origin`` already has ``max_per_origin`` items (the cap).
 
         Preconditions (``ValueError``): ``origin`` has 2 characters, ``step >= 1``,
         ``item_sha256`` has 32 bytes. ``record_no`` and ``reason`` are cut to their
@@ -77,6 +87,12 @@ class QuarantineLog:
             "item_sha256": item.item_sha256, "sealed_item": item.sealed_item,
         }
         with write_tx(self._engine, "quarantine_add") as conn:
+            held = conn.execute(select(func.count()).select_from(quarantine)
+                                .where(quarantine.c.origin == item.origin)).scalar_one()
+            if held >= self._cap:
+                log.warning("quarantine full for a peer: item refused but not kept",
+                            extra={"peer": item.origin, "cap": self._cap})
+                return False
             # RETURNING, not rowcount: psycopg reports -1 for an INSERT with RETURNING.
             inserted = conn.execute(insert_ignore(conn, quarantine, ["item_sha256"])
                                     .values(**values).returning(quarantine.c.id))

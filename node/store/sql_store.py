@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crypto.merkle import CompactRange, hash_leaf
@@ -252,3 +252,12 @@ class SqlStore(Store):
                                     .on_conflict_do_nothing(index_elements=["key"])
                                     .returning(kv_meta.c.key)).first()
             return inserted is not None
+
+    def purge_meta(self, prefix: str, before: str) -> int:
+        if not prefix:
+            raise ValueError("setting prefix must be non-empty")
+        with write_tx(self._engine, "purge_meta") as conn:
+            deleted = conn.execute(delete(kv_meta).where(
+                kv_meta.c.key.startswith(prefix, autoescape=True),
+                kv_meta.c.value < before).returning(kv_meta.c.key))
+            return len(deleted.fetchall())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -125,3 +126,23 @@ def test_decode_refuses_non_canonical_bytes() -> None:
     data = encode_entry(make_event(1)).replace(b'{"action"', b'{ "action"')
     with pytest.raises(AuditEventError, match="not canonical JSON v1"):
         decode_entry(data)
+
+
+def test_a_grant_agency_and_evidence_are_named_only_when_set() -> None:
+    plain = make_event(1)
+    granted = dataclasses.replace(plain, grant="ab" * 16, evidence="cd" * 32, agency=AGENCY)
+    doc = json.loads(encode_entry(granted))
+    assert (doc["grant"], doc["evidence"], doc["agency"]) == ("ab" * 16, "cd" * 32, AGENCY)
+    assert decode_entry(encode_entry(granted)) == granted
+    assert not {"grant", "evidence", "agency"} & set(json.loads(encode_entry(plain)))
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("grant", "110105194912310", "grant must be empty or a grant nonce"),
+    ("evidence", "scan", "evidence must be empty or a SHA-256"),
+    ("agency", "example-agency", "agency must be empty or a certificate fingerprint"),
+])
+def test_grant_fields_refuse_anything_but_ids_and_hashes(field: str, value: str,
+                                                        message: str) -> None:
+    with pytest.raises(AuditEventError, match=message):
+        dataclasses.replace(make_event(1), **{field: value})

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from consent_helpers import EVIDENCE
 from exchange_helpers import Consortium, public_dishonesty, records_of, wait_for
 
 from ledger.devchain import DEV_CHAIN_ID
@@ -122,8 +123,8 @@ def test_grant_signed_by_the_nodes_own_agency_is_taken(
     subject = str(entry["SX_SHXYM"])
     zj = consortium["ZJ"].node.app.store
     wait_for(lambda: zj.get_record("AH", RECORD_NO) is not None)
-    evidence = tmp_path / "consent.txt"
-    evidence.write_text("the subject's signed consent (test)", encoding="utf-8")
+    evidence = tmp_path / "consent.pdf"
+    evidence.write_bytes(EVIDENCE)
     grants = {}
     for node in ("ZJ", "SH"):
         grants[node] = tmp_path / f"grant-{node}.json"
@@ -133,7 +134,8 @@ def test_grant_signed_by_the_nodes_own_agency_is_taken(
         assert code == 0, err
         assert json.loads(grants[node].read_text())["agency"] == "example-agency"
     query = ("query", "--consortium", str(directory), "--node", "ZJ", "--purpose",
-             "lending_review", "--subject", subject, "--include-foreign")
+             "lending_review", "--subject", subject, "--include-foreign", "--evidence",
+             str(evidence))
     code, out, err = run(capsys, *query, "--grant", str(grants["ZJ"]))
     assert code == 0, err
     assert RECORD_NO in {r["record_no"] for r in json.loads(out)["records"]}

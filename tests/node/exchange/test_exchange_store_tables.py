@@ -36,6 +36,13 @@ def test_quarantine_keeps_an_item_once(store_engine: Engine) -> None:
         log.add(item(3, step=0))
 
 
+def test_quarantine_keeps_at_most_its_cap_per_peer(store_engine: Engine) -> None:
+    log = QuarantineLog(store_engine, max_per_origin=3)
+    assert [log.add(item(n)) for n in range(5)] == [True, True, True, False, False]
+    assert log.add(item(9, origin="ZJ")) is True  # another peer has its own cap
+    assert len(log.items("JS")) == 3 and log.count() == 4
+
+
 def test_foreign_proofs_are_stored_once_and_found_by_leaf(store_engine: Engine) -> None:
     proofs = ForeignProofs(store_engine)
     batch = ForeignBatch("JS", 2, '{"seq":2}', b"\x01" * 64, 31337, b"\x02" * 20, None, 9)

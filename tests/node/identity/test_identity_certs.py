@@ -73,7 +73,7 @@ def test_leaf_never_outlives_its_ca() -> None:
         (LeafSpec("ZJ", "root", "x", "o"), r"role label 'root' is not valid: expected one of"),
         (LeafSpec("ZJ", "admin", "Bad Name", "o"), r"identity name 'Bad Name' is not valid"),
         (LeafSpec("ZJ", "admin", "a", "o", purposes=("credit_report",)),
-         r"purposes are only for agency certificates, not 'admin'"),
+         r"purposes are only for agency and authority certificates, not 'admin'"),
         (LeafSpec("ZJ", "agency", "a", "o", purposes=("Credit Report",)),
          r"purpose 'Credit Report' is not valid"),
         (LeafSpec("ZJ", "platform", "a", "o", hosts=("h",)),

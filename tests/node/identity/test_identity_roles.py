@@ -128,7 +128,8 @@ def test_unrecognised_role_label_is_unknown_role(js_dir: Path) -> None:
     ])
     cert = _sign_with_js_ca(js_dir, subject, ["urn:yrd-credit:identity:JS:superuser:x"])
     with pytest.raises(UnknownRole, match=r"role 'superuser', which maps to no role here; "
-                                          r"expected one of admin, agency, auditor, platform"):
+                                          r"expected one of admin, agency, auditor, "
+                                          r"authority, platform"):
         peer_identity_from_cert(cert, _trust(js_dir), now=NOW)
 
 

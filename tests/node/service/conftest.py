@@ -33,6 +33,7 @@ from audit_node_helpers import (
     wait_for,
 )
 from audit_node_helpers import running as running_net
+from consent_helpers import EVIDENCE, signatures
 from service_helpers import NodeDir, make_node_dir
 
 from ledger.client import LedgerClient
@@ -107,14 +108,17 @@ def workload(trio: AuditNet) -> dict[str, Any]:
         "q-norole-1": refused(net, "SH", "platform", purpose="credit_report",
                               subject=subject, request_id="q-norole-1"),
     }
+    agency_key = load_tls_private_key(net["SH"].layout.identity_key("agency"))
     grant = make_grant(subject=subject.id, agency="example-agency", purpose="lending_review",
-                       scope=("penalty", "dishonesty", "commitment"), consent_evidence=b"scan",
-                       private_key=load_tls_private_key(
-                           net["SH"].layout.identity_key("agency")),
-                       now=datetime.now(UTC), valid_for=timedelta(days=1))
+                       scope=("penalty", "dishonesty", "commitment"), consent_evidence=EVIDENCE,
+                       private_key=agency_key, now=datetime.now(UTC),
+                       valid_for=timedelta(days=1))
     federated = query(net, "SH", "agency", "SH", purpose="lending_review", subject=subject,
                       include_foreign=True, request_id="q-fed-1",
-                      grant=common_pb2.Grant(canonical_grant=grant.to_json().encode()))
+                      grant=common_pb2.Grant(canonical_grant=grant.to_json().encode()),
+                      consent_evidence=EVIDENCE, forward_signatures=signatures(
+                          agency_key, request_id="q-fed-1", purpose="lending_review",
+                          subject=subject.id))
     for province in PROVINCES:
         with net.channel("JS", "auditor", province) as ch:
             node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=10)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from consent_helpers import EVIDENCE
 from service_helpers import NodeDir, synth_lines, wait_for
 
 from crypto.batch_header import BatchHeader, sign_header
@@ -35,18 +37,19 @@ def test_cli_flow(node_dir: NodeDir, running: RunningNode, tmp_path: Path,
     wait_for(lambda: read_backlog(running.app.store).backlog == 0)
 
     subject = subject_identifier(parse_record(json.loads(lines[0])))
-    evidence = tmp_path / "consent.txt"
-    evidence.write_text("signed consent")
+    evidence = tmp_path / "consent.pdf"
+    evidence.write_bytes(EVIDENCE)
     grant = tmp_path / "grant.json"
     assert main(["grant", "--subject", subject, "--agency", "example-agency",
                  "--purpose", "lending_review", "--scope", "penalty,dishonesty,commitment",
                  "--days", "30", "--key", str(layout.identity_key("agency")),
                  "--evidence", str(evidence), "--out", str(grant)]) == 0
+    assert stat.S_IMODE(grant.stat().st_mode) == 0o600  # the grant names the subject
     agency = ["--cert", str(layout.identity_cert("agency")),
               "--key", str(layout.identity_key("agency"))]
     capsys.readouterr()
     assert main(["query", *tls, *agency, "--purpose", "lending_review", "--subject", subject,
-                 "--grant", str(grant), "--json"]) == 0
+                 "--grant", str(grant), "--evidence", str(evidence), "--json"]) == 0
     answer_text = capsys.readouterr().out
     answer = json.loads(answer_text)
     assert answer["records"] and answer["records"][0]["proof"]["inclusion_proof"] is not None

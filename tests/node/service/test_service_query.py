@@ -9,6 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
+from consent_helpers import EVIDENCE
 from cryptography.hazmat.primitives.asymmetric import ec
 from service_helpers import NodeDir, channel, synth_lines, wait_for
 
@@ -47,7 +48,7 @@ def _grant(node_dir: NodeDir, subject: str, purpose: str = "lending_review", *,
            days: float = 30, now: datetime | None = None,
            key: ec.EllipticCurvePrivateKey | None = None) -> Grant:
     return make_grant(subject=subject, agency="example-agency", purpose=purpose,
-                      scope=("penalty", "dishonesty", "commitment"), consent_evidence=b"scan",
+                      scope=("penalty", "dishonesty", "commitment"), consent_evidence=EVIDENCE,
                       private_key=key or load_tls_private_key(node_dir.layout.identity_key(
                           "agency")),
                       now=now or datetime.now(UTC), valid_for=timedelta(days=days))
@@ -60,6 +61,7 @@ def _query(node_dir: NodeDir, port: int, purpose: str, subject: str,
     if grant is not None:
         raw = grant if isinstance(grant, bytes) else grant.to_json().encode()
         request.grant.canonical_grant = raw
+        request.consent_evidence = EVIDENCE
     with channel(node_dir, port, label) as ch:
         return query_stub(ch).Query(request, timeout=30)
 

@@ -1,0 +1,39 @@
+"""Used and withdrawn grant nonces on every store backend; expired ones purged by a loop."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from node.service.nonces import StoreNonceLedger, nonce_purge_loop
+from node.store.sql_store import SqlStore
+
+NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+
+
+def test_expired_nonces_are_purged_and_live_ones_kept(sql_store: SqlStore) -> None:
+    ledger = StoreNonceLedger(sql_store)
+    assert ledger.claim("a", "n-old", NOW - timedelta(hours=1))
+    assert ledger.claim("a", "n-live", NOW + timedelta(days=30))
+    assert ledger.claim("a", "n-just", NOW - timedelta(minutes=5))  # within the margin
+    assert ledger.withdraw("a", "n-live", NOW)
+    assert ledger.purge_expired(NOW) == 1
+    assert sql_store.get_meta(ledger.key("a", "n-old")) is None
+    assert not ledger.claim("a", "n-live", NOW + timedelta(days=30))  # still a replay
+    assert not ledger.claim("a", "n-just", NOW)
+    assert ledger.is_withdrawn("a", "n-live")  # withdrawals are not purged
+    assert ledger.purge_expired(NOW) == 0
+
+
+def test_the_purge_loop_runs_on_its_own(sql_store: SqlStore) -> None:
+    ledger = StoreNonceLedger(sql_store)
+    assert ledger.claim("a", "n-old", NOW - timedelta(hours=1))
+    loop = nonce_purge_loop(ledger, every=0.05, clock=lambda: NOW)
+    loop.start()
+    try:
+        deadline = time.monotonic() + 30
+        while sql_store.get_meta(ledger.key("a", "n-old")) is not None:
+            assert time.monotonic() < deadline, "the loop never purged the expired nonce"
+            time.sleep(0.05)
+    finally:
+        loop.stop()
