@@ -133,6 +133,9 @@ def _propose(args: argparse.Namespace) -> Result:
         digest = (parse_hash32(args.document_hash, "--document-hash") if args.document_hash
                   else document_hash(read_json_object(args.document)))
         pid = client.propose_adopt_catalog(args.version, digest)
+    elif kind == "appoint-auditor-ca":
+        pid = client.propose_appoint_auditor_ca(
+            parse_hash32(args.fingerprint, "--fingerprint"), appointed=not args.dismiss)
     else:
         pid = client.propose_change_threshold(args.threshold)
     proposal = client.proposal(pid)
@@ -245,6 +248,11 @@ def register(subparsers: Any) -> None:
                        help="the catalog document (sha256 of its canonical form, as adopted)")
     kinds.add_parser("change-threshold", help="set the approval threshold (0 = default)"
                      ).add_argument("threshold", type=int)
+    auditor = kinds.add_parser(
+        "appoint-auditor-ca", help="appoint (or --dismiss) the consortium's auditor CA")
+    auditor.add_argument("--fingerprint", required=True,
+                         help="sha256 of the auditor CA certificate (DER), 0x-hex")
+    auditor.add_argument("--dismiss", action="store_true", help="dismiss it instead")
     propose.set_defaults(func=_run(_propose))
 
     approve = actions.add_parser("approve", help="approve a proposal")
