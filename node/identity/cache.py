@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from node.identity.errors import UntrustedCertificate
 from node.identity.membership import MembershipView
 from node.identity.roles import Identity, parse_certificate, peer_identity_from_cert
 from node.identity.truststore import TrustStore
@@ -54,8 +55,14 @@ class IdentityCache:
         """Same contract as :func:`peer_identity_from_cert` with this cache's TrustStore,
         and UntrustedCertificate when the membership view does not admit the province."""
         identity = self._identity(cert, now=now)
-        if self.membership is not None:
+        if self.membership is None:
+            return identity
+        if identity.province:
             self.membership.check(identity.province, self._held[identity.province])
+        elif not self.membership.auditor_ca_appointed(identity.issuer):
+            raise UntrustedCertificate(
+                f"auditor certificate {identity.fingerprint} comes from auditor CA "
+                f"{identity.issuer}, which the members have not appointed on the ledger")
         return identity
 
     def _identity(self, cert: bytes | x509.Certificate, *, now: datetime | None) -> Identity:

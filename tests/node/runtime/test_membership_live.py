@@ -1,9 +1,11 @@
-"""Removal that removes (issue 11, item 1), against three real nodes on a real anvil.
+"""Trust rooted in the ledger (issue 11, items 1 and 4), on three real nodes and anvil.
 
 ZJ is removed by SH and JS (2 of 3): within seconds SH refuses every role of ZJ — its
-node's pulls and fetches, its auditor — and SH stops pulling from ZJ; once ZJ is
-readmitted the same certificates work again. A CA held in node.toml that differs from
-the one on-chain is refused, whatever the file says.
+node's pulls and fetches — ZJ's own node refuses its own platform and auditor, and SH
+stops calling ZJ; once ZJ is readmitted the same certificates work again. A
+province-minted auditor is refused at every other province; the appointed consortium
+auditor works until the members dismiss its CA. A CA held in node.toml that differs
+from the one on-chain is refused, whatever the file says.
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ def _fetch(net: Network, caller: str, target: str) -> grpc.StatusCode:
     return grpc.StatusCode.OK
 
 
-def _audit_head(net: Network, caller: str, target: str) -> grpc.StatusCode:
-    with net.channel(caller, "auditor", target) as ch:
+def _audit_head(net: Network, caller: str, target: str, label: str = "auditor"
+                ) -> grpc.StatusCode:
+    with net.channel(caller, label, target) as ch:
         try:
             audit_stub(ch).GetLatestHead(audit_pb2.GetLatestHeadRequest(), timeout=10)
         except grpc.RpcError as exc:
@@ -90,7 +93,7 @@ def test_removed_member_refused_within_seconds_and_readmitted(net: Network) -> N
     unauth = grpc.StatusCode.UNAUTHENTICATED
     assert _pull(net, "ZJ", "node", "SH") is grpc.StatusCode.OK
     assert _fetch(net, "ZJ", "SH") is not unauth
-    assert _audit_head(net, "ZJ", "SH") is grpc.StatusCode.OK
+    assert _audit_head(net, "ZJ", "ZJ", "province-auditor") is grpc.StatusCode.OK
     sh_view = net["SH"].node.membership
     assert sh_view is not None
 
@@ -104,12 +107,12 @@ def test_removed_member_refused_within_seconds_and_readmitted(net: Network) -> N
     print(f"removal effective at SH after {took:.2f} s")
     assert took <= REMOVAL_BOUND_S, f"removal took {took:.1f} s at SH"
     assert _fetch(net, "ZJ", "SH") is unauth
-    assert _audit_head(net, "ZJ", "SH") is unauth
     wait_for(lambda: _pull(net, "ZJ", "node", "JS") is unauth, timeout=30.0, step=0.1)
     assert time.monotonic() - removed_at <= 30.0
     # ZJ's own node follows the same chain: its own platform is refused too (before the
     # role check, which would say PERMISSION_DENIED), while SH's node is still a member.
     wait_for(lambda: _pull(net, "ZJ", "platform", "ZJ") is unauth, timeout=30.0, step=0.1)
+    assert _audit_head(net, "ZJ", "ZJ", "province-auditor") is unauth
     assert _pull(net, "SH", "node", "ZJ") is grpc.StatusCode.OK
     # Outbound: SH no longer calls ZJ.
     fp = net["SH"].node.app.trust.fingerprints()["ZJ"]
@@ -119,10 +122,29 @@ def test_removed_member_refused_within_seconds_and_readmitted(net: Network) -> N
     assert _client(net, "JS").approve(readmission).executed
     wait_for(lambda: _pull(net, "ZJ", "node", "SH") is grpc.StatusCode.OK, timeout=30.0,
              step=0.1)
-    assert _audit_head(net, "ZJ", "SH") is grpc.StatusCode.OK
     assert sh_view.view.admits("ZJ", fp)
     wait_for(lambda: _pull(net, "ZJ", "platform", "ZJ") is grpc.StatusCode.PERMISSION_DENIED,
              timeout=30.0, step=0.1)
+
+
+def test_a_province_minted_auditor_is_refused_at_another_province(net: Network) -> None:
+    """Every province holds its CA key and could mint an 'auditor'; only the consortium's
+    appointed auditor CA makes auditors, and only while the chain appoints it."""
+    unauth = grpc.StatusCode.UNAUTHENTICATED
+    for minted_by, at in (("SH", "JS"), ("ZJ", "SH"), ("JS", "ZJ")):
+        assert _audit_head(net, minted_by, at, "province-auditor") is unauth
+    assert _audit_head(net, "SH", "JS") is grpc.StatusCode.OK  # the appointed one
+    auditor = net.auditor
+    assert auditor is not None
+    fingerprint = bytes.fromhex(auditor.ca_fingerprint)
+    dismissal = _client(net, "SH").propose_appoint_auditor_ca(fingerprint, appointed=False)
+    assert _client(net, "JS").approve(dismissal).executed
+    took = wait_for(lambda: _audit_head(net, "SH", "JS") is unauth, timeout=30.0, step=0.1)
+    assert took <= REMOVAL_BOUND_S, f"dismissal took {took:.1f} s at JS"
+    reappointment = _client(net, "SH").propose_appoint_auditor_ca(fingerprint)
+    assert _client(net, "JS").approve(reappointment).executed
+    wait_for(lambda: _audit_head(net, "SH", "JS") is grpc.StatusCode.OK, timeout=30.0,
+             step=0.1)
 
 
 def test_a_held_ca_that_differs_from_the_chain_is_refused(net: Network) -> None:
