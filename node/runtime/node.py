@@ -28,6 +28,7 @@ from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.runtime.audit_loops import AuditLoops, open_audit_loops
 from node.runtime.deps import open_peers, query_deps
 from node.runtime.exchange import open_exchange
+from node.runtime.file_modes import check_no_ca_key, restrict_database_files
 from node.runtime.gated_peers import gate_peers
 from node.runtime.membership import MembershipFollower, open_membership
 from node.runtime.serve_file import write_serve_file
@@ -103,6 +104,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     """Open the node, bind ``config.node.listen`` and start serving, anchoring, pulling
     from and witnessing its peers."""
     app = NodeApp.open(config)
+    restrict_database_files(config.database.url)
+    check_no_ca_key(config.node.data_dir)
     peers = open_peers(config)
     membership = _follow_membership(app)
     links = (gate_peers(peers, membership.view, app.trust.fingerprints())

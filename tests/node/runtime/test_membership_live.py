@@ -10,6 +10,7 @@ from the one on-chain is refused, whatever the file says.
 
 from __future__ import annotations
 
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,6 +146,12 @@ def test_a_province_minted_auditor_is_refused_at_another_province(net: Network) 
     assert _client(net, "JS").approve(reappointment).executed
     wait_for(lambda: _audit_head(net, "SH", "JS") is grpc.StatusCode.OK, timeout=30.0,
              step=0.1)
+
+
+def test_node_db_is_private(net: Network) -> None:
+    for province in PROVINCES:
+        db = net[province].root / "node.db"
+        assert stat.S_IMODE(db.stat().st_mode) == 0o600, db
 
 
 def test_a_held_ca_that_differs_from_the_chain_is_refused(net: Network) -> None:
