@@ -36,6 +36,8 @@ contract Governance is MemberRegistry {
     uint256 private _proposalCount;
     mapping(uint256 => Proposal) private _proposals;
     mapping(uint256 => mapping(address => bool)) private _approved;
+    mapping(bytes2 => bytes32[]) private _revoked;
+    mapping(bytes2 => mapping(bytes32 => bool)) private _isRevoked;
     bytes32[] private _auditorCas;
     mapping(bytes32 => uint256) private _auditorCaSlot; // index + 1 in _auditorCas; 0 = none
 
@@ -45,6 +47,7 @@ contract Governance is MemberRegistry {
     event ProposalExecuted(uint256 indexed id, uint8 kind);
     event CatalogBound(address catalog);
     event AuditorCaAppointed(bytes32 indexed fingerprint, bool appointed);
+    event CertificateRevoked(bytes2 indexed province, bytes32 fingerprint);
 
     error NotDeployer();
     error AlreadyBound();
@@ -61,6 +64,7 @@ contract Governance is MemberRegistry {
     error ThresholdBelowMajority(uint256 requested, uint256 minimum);
     error ProvinceConsentMissing(uint256 id, bytes2 province);
     error AuditorCaUnchanged(bytes32 fingerprint, bool appointed);
+    error AlreadyRevoked(bytes2 province, bytes32 fingerprint);
     error VersionNotIncreasing(uint32 got, uint32 latest);
     error ZeroHash();
 
@@ -114,6 +118,26 @@ contract Governance is MemberRegistry {
     /// @notice Whether `fingerprint` is an appointed auditor CA now.
     function isAuditorCa(bytes32 fingerprint) external view returns (bool) {
         return _auditorCaSlot[fingerprint] != 0;
+    }
+
+    /// @notice Revokes a certificate (SHA-256 of its DER) issued by the caller's province CA:
+    ///         every node refuses it from the next membership refresh, within seconds.
+    /// @dev Only active members, and only for their own province: a revocation is filed
+    ///      under the sender's province and nodes apply it to that province's certificates
+    ///      only. No vote: a province de-accredits its own agencies. Irreversible (issue a
+    ///      new certificate instead). Reverts `ZeroHash`, `AlreadyRevoked`.
+    function revokeCertificate(bytes32 fingerprint) external onlyMember {
+        if (fingerprint == bytes32(0)) revert ZeroHash();
+        bytes2 province = provinceOf(msg.sender);
+        if (_isRevoked[province][fingerprint]) revert AlreadyRevoked(province, fingerprint);
+        _isRevoked[province][fingerprint] = true;
+        _revoked[province].push(fingerprint);
+        emit CertificateRevoked(province, fingerprint);
+    }
+
+    /// @notice Every certificate fingerprint `province` revoked, in order.
+    function revokedCertificates(bytes2 province) external view returns (bytes32[] memory) {
+        return _revoked[province];
     }
 
     /// @notice Number of proposals ever created; ids run from 1 to this number.

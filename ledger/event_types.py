@@ -62,6 +62,12 @@ class AuditorCaAppointed(Event):
 
 
 @dataclass(frozen=True)
+class CertificateRevoked(Event):
+    province: str
+    fingerprint: bytes
+
+
+@dataclass(frozen=True)
 class ProposalCreated(Event):
     id: int
     kind: ProposalKind
@@ -144,7 +150,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
         MemberAdded, MemberRemoved, KeysRotated, ThresholdChanged, ProposalCreated,
         ProposalApproved, ProposalExecuted, CatalogBound, CatalogAdopted, MappingPublished,
         BatchAnchored, RevocationsAnchored, AuditHeadAnchored, AuditHeadWitnessed,
-        AuditorCaAppointed,
+        AuditorCaAppointed, CertificateRevoked,
     )
 }
 

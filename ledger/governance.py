@@ -73,6 +73,16 @@ class GovernanceOps(ClientCore):
         """SHA-256 fingerprints of the auditor CAs the members appointed, as they stand."""
         return [bytes(fp) for fp in self.call("Governance", "auditorCas")]
 
+    def revoked_certificates(self, province: str) -> list[bytes]:
+        """Fingerprints of the certificates ``province`` revoked, in order."""
+        return [bytes(fp) for fp in self.call("Governance", "revokedCertificates",
+                                              province_to_bytes(province))]
+
+    def revoke_certificate(self, fingerprint: bytes) -> TxResult:
+        """Revoke a certificate of this account's own province (SHA-256 of its DER)."""
+        return tx_result(self.send("Governance", "revokeCertificate",
+                                   require_hash32(fingerprint, "fingerprint")))
+
     def proposal_count(self) -> int:
         """The highest proposal id (ids start at 1)."""
         return int(self.call("Governance", "proposalCount"))

@@ -143,6 +143,25 @@ def _propose(args: argparse.Namespace) -> Result:
     return proposal, f"proposal {pid} ({kind}): {proposal.approvals} approval(s), {state}"
 
 
+def _revoke_cert(args: argparse.Namespace) -> Result:
+    if (args.cert is None) == (args.fingerprint is None):
+        raise ValueError("give exactly one of --cert FILE or --fingerprint HEX")
+    if args.cert is not None:
+        from node.identity import IdentityError, certs, files  # only this action needs them
+        try:
+            digest = bytes.fromhex(certs.fingerprint(files.load_certificate(args.cert)))
+        except IdentityError as exc:
+            raise ValueError(f"--cert {args.cert}: {exc}") from exc
+    else:
+        digest = parse_hash32(args.fingerprint, "--fingerprint")
+    client = open_client(args, with_key=True)
+    result = client.revoke_certificate(digest)
+    return {"fingerprint": digest.hex(), "tx_hash": result.tx_hash,
+            "block_number": result.block_number}, (
+        f"certificate {digest.hex()} revoked in block {result.block_number}; every node "
+        "refuses it within seconds")
+
+
 def _approve(args: argparse.Namespace) -> Result:
     client = open_client(args, with_key=True)
     result = client.approve(args.id)
@@ -259,6 +278,13 @@ def register(subparsers: Any) -> None:
     _deployed(approve, key=True)
     approve.add_argument("id", type=int, help="proposal id")
     approve.set_defaults(func=_run(_approve))
+
+    revoke = actions.add_parser(
+        "revoke-cert", help="revoke a certificate your province's CA issued (no vote)")
+    _deployed(revoke, key=True)
+    revoke.add_argument("--cert", type=Path, help="the certificate (PEM) to revoke")
+    revoke.add_argument("--fingerprint", help="or its sha256 (of the DER), 0x-hex")
+    revoke.set_defaults(func=_run(_revoke_cert))
 
     devchain = actions.add_parser("devchain", help="run a local anvil until Ctrl-C")
     _common(devchain)

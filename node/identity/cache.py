@@ -59,6 +59,7 @@ class IdentityCache:
             return identity
         if identity.province:
             self.membership.check(identity.province, self._held[identity.province])
+            self.membership.check_not_revoked(identity.province, identity.fingerprint)
         elif not self.membership.auditor_ca_appointed(identity.issuer):
             raise UntrustedCertificate(
                 f"auditor certificate {identity.fingerprint} comes from auditor CA "

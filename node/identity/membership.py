@@ -15,7 +15,9 @@ last view read is kept when the ledger is unreachable (the chain cannot change u
 for long: the next successful read replaces it).
 
 Auditor CAs are appointed by the members on-chain (``AppointAuditorCa``): the view also
-holds the fingerprints appointed now.
+holds the fingerprints appointed now. And a province revokes its own certificates
+on-chain (``revokeCertificate``, no vote: de-accrediting an agency): the view holds each
+province's revoked certificate fingerprints, applied to that province's certificates only.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class MembershipView:
         self._lock = threading.Lock()
         self._members: dict[str, MemberStanding] | None = None
         self._auditor_cas: frozenset[str] = frozenset()
+        self._revoked: dict[str, frozenset[str]] = {}
         self.generation = 0
         """How many times the view was replaced (tests and status wait on it)."""
 
@@ -59,13 +62,17 @@ class MembershipView:
         with self._lock:
             return self._members is not None
 
-    def replace(self, members: Iterable[MemberStanding], auditor_cas: Iterable[str] = ()) -> None:
-        """Install a fresh read of the chain (every province ever registered)."""
+    def replace(self, members: Iterable[MemberStanding], auditor_cas: Iterable[str] = (),
+                revoked: Mapping[str, Iterable[str]] | None = None) -> None:
+        """Install a fresh read of the chain: every province ever registered, the auditor
+        CAs appointed now, and per province the certificates it revoked (hex)."""
         table = {m.province: m for m in members}
         appointed = frozenset(fp.lower() for fp in auditor_cas)
+        withdrawn = {p: frozenset(fp.lower() for fp in fps) for p, fps in (revoked or {}).items()}
         with self._lock:
             self._members = table
             self._auditor_cas = appointed
+            self._revoked = withdrawn
             self.generation += 1
 
     def standings(self) -> Mapping[str, MemberStanding]:
@@ -93,6 +100,15 @@ class MembershipView:
             raise UntrustedCertificate(
                 f"the {province} CA held here ({ca_fingerprint}) is not the one registered on "
                 f"the ledger ({standing.tls_ca_fingerprint})")
+
+    def check_not_revoked(self, province: str, fingerprint: str) -> None:
+        """Raise UntrustedCertificate when ``province`` revoked the certificate with
+        ``fingerprint`` on-chain."""
+        with self._lock:
+            revoked = self._revoked.get(province, frozenset())
+        if fingerprint.lower() in revoked:
+            raise UntrustedCertificate(
+                f"certificate {fingerprint} was revoked on the ledger by {province}")
 
     def admits(self, province: str, ca_fingerprint: str) -> bool:
         """``check`` as a bool, for outbound loops deciding whether to call a peer."""

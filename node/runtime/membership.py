@@ -8,9 +8,10 @@ Usage (``node.runtime.node.start_node`` does this)::
     gated = gate_peers(peers, follower.view, app.trust.fingerprints())
 
 Each step asks the ledger's event indexer for new events (one ``eth_blockNumber`` and,
-when blocks were mined, one ``eth_getLogs``) and re-reads the whole member table and the
-appointed auditor CAs only when a membership event arrived, so an idle node costs the
-chain almost nothing while a removal is seen within about ``interval`` seconds.
+when blocks were mined, one ``eth_getLogs``) and re-reads the whole member table, the
+appointed auditor CAs and the revoked certificates only when such an event arrived, so
+an idle node costs the chain almost nothing while a removal is seen within about
+``interval`` seconds.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from collections.abc import Mapping
 from typing import Final
 
 from ledger.client import LedgerClient
-from ledger.event_types import AuditorCaAppointed, KeysRotated, MemberAdded, MemberRemoved
+from ledger.event_types import (
+    AuditorCaAppointed,
+    CertificateRevoked,
+    KeysRotated,
+    MemberAdded,
+    MemberRemoved,
+)
 from ledger.events import EventIndexer, MemoryCursor
 from node.identity import MembershipView, MemberStanding
 from node.service.app import NodeApp
@@ -33,7 +40,8 @@ log = logging.getLogger(__name__)
 DEFAULT_INTERVAL: Final = 1.0
 """Seconds between polls: removal must take effect within a few seconds (target 5)."""
 
-_CHANGES: Final = (MemberAdded, MemberRemoved, KeysRotated, AuditorCaAppointed)
+_CHANGES: Final = (MemberAdded, MemberRemoved, KeysRotated, AuditorCaAppointed,
+                   CertificateRevoked)
 
 
 class MembershipFollower:
@@ -50,13 +58,16 @@ class MembershipFollower:
                                     logger=log)
 
     def refresh(self) -> None:
-        """Read the whole member table and auditor CAs now; raises ``LedgerError``."""
+        """Read the whole member table, auditor CAs and revocations now; raises
+        ``LedgerError``."""
         head = self._reader.head_block()
         members = self._reader.members(include_inactive=True)
         auditor_cas = self._reader.auditor_cas()
+        revoked = {m.province: [fp.hex() for fp in self._reader.revoked_certificates(m.province)]
+                   for m in members}
         self.view.replace(
             (MemberStanding(m.province, m.active, m.tls_ca_fingerprint.hex()) for m in members),
-            (fp.hex() for fp in auditor_cas))
+            (fp.hex() for fp in auditor_cas), revoked)
         # Events after the head read here are seen by the next poll (and re-read again).
         self._indexer = EventIndexer(self._reader, MemoryCursor(head))
         active = sorted(m.province for m in members if m.active)

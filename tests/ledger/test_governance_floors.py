@@ -12,7 +12,7 @@ from ledger_helpers import member_spec
 from ledger.client import LedgerClient
 from ledger.devkeys import DEV_KEYS
 from ledger.errors import ContractRevert
-from ledger.event_types import AuditorCaAppointed
+from ledger.event_types import AuditorCaAppointed, CertificateRevoked
 from ledger.events import EventIndexer, MemoryCursor
 from ledger.types import ProposalKind
 
@@ -93,3 +93,21 @@ def test_auditor_ca_appointed_by_threshold_only(clients: Clients) -> None:
     seen = [(e.fingerprint, e.appointed) for e in indexer.poll()
             if isinstance(e, AuditorCaAppointed)]
     assert seen == [(fingerprint, True), (fingerprint, False)]
+
+
+def test_a_member_revokes_its_own_certificates_only(clients: Clients) -> None:
+    """De-accrediting an agency needs no vote, but binds only the sender's province."""
+    fingerprint = hashlib.sha256(b"agency certificate").digest()
+    result = clients["SH"].revoke_certificate(fingerprint)
+    assert result.block_number > 0
+    assert clients["JS"].revoked_certificates("SH") == [fingerprint]
+    assert clients["JS"].revoked_certificates("JS") == []
+    with pytest.raises(ContractRevert) as refused:
+        clients["SH"].revoke_certificate(fingerprint)
+    assert refused.value.name == "AlreadyRevoked"
+    with pytest.raises(ContractRevert, match="NotMember"):
+        clients["XX"].revoke_certificate(fingerprint)
+    indexer = EventIndexer(clients["SH"], MemoryCursor())
+    revoked = [(e.province, e.fingerprint) for e in indexer.poll()
+               if isinstance(e, CertificateRevoked)]
+    assert revoked == [("SH", fingerprint)]

@@ -58,3 +58,17 @@ def test_the_cache_consults_the_view_on_every_call_even_a_hit(js_dir: Path) -> N
         cache.identity(pem, now=NOW)
     view.replace([MemberStanding("JS", True, own_fp)])
     assert cache.identity(pem, now=NOW).role.value == "agency"
+
+
+def test_a_revoked_certificate_is_refused_only_for_its_province(js_dir: Path) -> None:
+    trust = load_trust_store("JS", {"JS": Layout(js_dir).ca_cert})
+    view = MembershipView("JS")
+    cache = IdentityCache(trust, membership=view)
+    pem = Layout(js_dir).identity_cert("agency").read_bytes()
+    identity = cache.identity(pem, now=NOW)
+    own = MemberStanding("JS", True, trust.fingerprints()["JS"])
+    view.replace([own], revoked={"SH": [identity.fingerprint]})  # SH cannot revoke JS's
+    assert cache.identity(pem, now=NOW) == identity
+    view.replace([own], revoked={"JS": [identity.fingerprint.upper()]})
+    with pytest.raises(UntrustedCertificate, match="revoked on the ledger by JS"):
+        cache.identity(pem, now=NOW)

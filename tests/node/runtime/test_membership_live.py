@@ -10,6 +10,7 @@ from the one on-chain is refused, whatever the file says.
 
 from __future__ import annotations
 
+import json
 import stat
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from multinode_net import Network, anchored, build_network, records_of, running,
 from ledger.client import LedgerClient
 from ledger.types import MemberSpec
 from node._proto.credit.v1 import audit_pb2, exchange_pb2
+from node.cli.main import main
 from node.exchange.ports import PeerCallFailed
 from node.grpc.stubs import audit_stub, exchange_stub
 from node.identity import MembershipView, MemberStanding, UntrustedCertificate
@@ -146,6 +148,25 @@ def test_a_province_minted_auditor_is_refused_at_another_province(net: Network) 
     assert _client(net, "JS").approve(reappointment).executed
     wait_for(lambda: _audit_head(net, "SH", "JS") is grpc.StatusCode.OK, timeout=30.0,
              step=0.1)
+
+
+def test_a_revoked_agency_is_refused_within_seconds(net: Network, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """De-accrediting: SH revokes its agency's certificate on-chain (`ledger revoke-cert`,
+    no vote); SH refuses it on the next call after its follower sees the event."""
+    wrong_role = grpc.StatusCode.PERMISSION_DENIED  # an agency may not pull: it is known
+    assert _pull(net, "SH", "agency", "SH") is wrong_role
+    deployment = tmp_path / "deployment.json"
+    net.deployment.save(deployment)
+    sh = net["SH"].layout
+    code = main(["ledger", "revoke-cert", "--deployment", str(deployment), "--json",
+                 "--key-file", str(sh.ledger_account), "--cert", str(sh.identity_cert("agency"))])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["block_number"] > 0
+    took = wait_for(lambda: _pull(net, "SH", "agency", "SH") is grpc.StatusCode.UNAUTHENTICATED,
+                    timeout=30.0, step=0.1)
+    assert took <= REMOVAL_BOUND_S, f"revocation took {took:.1f} s at SH"
+    assert _pull(net, "SH", "platform", "SH") is wrong_role  # the rest of SH is unaffected
 
 
 def test_node_db_is_private(net: Network) -> None:
