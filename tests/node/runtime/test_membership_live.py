@@ -169,6 +169,27 @@ def test_a_revoked_agency_is_refused_within_seconds(net: Network, tmp_path: Path
     assert _pull(net, "SH", "platform", "SH") is wrong_role  # the rest of SH is unaffected
 
 
+def test_a_rotated_ca_refuses_the_old_one(net: Network) -> None:
+    """RotateKeys to another CA fingerprint (with JS's own approval, as the contract now
+    requires): JS's certificates from the CA the peers hold are refused until rotated back."""
+    before = net.ledger().member("JS")
+    rotated = MemberSpec(province="JS", account=before.account, node_key=before.node_key,
+                         oprf_key_commitment=before.oprf_key_commitment,
+                         tls_ca_fingerprint=bytes(range(32)))
+    pid = _client(net, "SH").propose_rotate_keys(rotated)
+    assert not _client(net, "ZJ").approve(pid).executed  # 2 of 3, but not JS's consent
+    assert _client(net, "JS").approve(pid).executed
+    wait_for(lambda: _pull(net, "JS", "node", "SH") is grpc.StatusCode.UNAUTHENTICATED,
+             timeout=30.0, step=0.1)
+    back = MemberSpec(province="JS", account=before.account, node_key=before.node_key,
+                      oprf_key_commitment=before.oprf_key_commitment,
+                      tls_ca_fingerprint=before.tls_ca_fingerprint)
+    pid = _client(net, "JS").propose_rotate_keys(back)
+    assert _client(net, "SH").approve(pid).executed
+    wait_for(lambda: _pull(net, "JS", "node", "SH") is grpc.StatusCode.OK, timeout=30.0,
+             step=0.1)
+
+
 def test_node_db_is_private(net: Network) -> None:
     for province in PROVINCES:
         db = net[province].root / "node.db"
