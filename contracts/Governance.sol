@@ -6,16 +6,20 @@ import {ICatalog} from "./Interfaces.sol";
 
 /// @title Governance
 /// @notice Consortium members and the proposals that change them: add, remove, rotate keys,
-///         adopt a catalog version, change the approval threshold. A proposal executes in the
-///         transaction that brings its approvals (from accounts that are active members at that
-///         moment) to `threshold()`.
+///         adopt a catalog version, change the approval threshold, appoint or dismiss an
+///         auditor CA. A proposal executes in the transaction that brings its approvals (from
+///         accounts that are active members at that moment) to `threshold()`; a RotateKeys
+///         proposal also needs the approval of the province whose keys it replaces, so a
+///         quorum cannot take over a member's identity (a province that lost its key is
+///         removed and re-added instead, which is visible to everyone as such).
 contract Governance is MemberRegistry {
     enum ProposalKind {
         AddMember,
         RemoveMember,
         RotateKeys,
         AdoptCatalog,
-        ChangeThreshold
+        ChangeThreshold,
+        AppointAuditorCa
     }
 
     struct Proposal {
@@ -32,12 +36,18 @@ contract Governance is MemberRegistry {
     uint256 private _proposalCount;
     mapping(uint256 => Proposal) private _proposals;
     mapping(uint256 => mapping(address => bool)) private _approved;
+    mapping(bytes2 => bytes32[]) private _revoked;
+    mapping(bytes2 => mapping(bytes32 => bool)) private _isRevoked;
+    bytes32[] private _auditorCas;
+    mapping(bytes32 => uint256) private _auditorCaSlot; // index + 1 in _auditorCas; 0 = none
 
     event ThresholdChanged(uint256 threshold);
     event ProposalCreated(uint256 indexed id, uint8 kind, address indexed proposer, bytes data);
     event ProposalApproved(uint256 indexed id, address indexed member, uint256 approvals);
     event ProposalExecuted(uint256 indexed id, uint8 kind);
     event CatalogBound(address catalog);
+    event AuditorCaAppointed(bytes32 indexed fingerprint, bool appointed);
+    event CertificateRevoked(bytes2 indexed province, bytes32 fingerprint);
 
     error NotDeployer();
     error AlreadyBound();
@@ -51,6 +61,10 @@ contract Governance is MemberRegistry {
     error AlreadyApproved(uint256 id, address member);
     error ThresholdNotReached(uint256 id, uint256 approvals, uint256 threshold);
     error ThresholdOutOfRange(uint256 requested, uint256 members);
+    error ThresholdBelowMajority(uint256 requested, uint256 minimum);
+    error ProvinceConsentMissing(uint256 id, bytes2 province);
+    error AuditorCaUnchanged(bytes32 fingerprint, bool appointed);
+    error AlreadyRevoked(bytes2 province, bytes32 fingerprint);
     error VersionNotIncreasing(uint32 got, uint32 latest);
     error ZeroHash();
 
@@ -93,6 +107,37 @@ contract Governance is MemberRegistry {
     /// @notice The bound Catalog contract (zero until `bindCatalog`).
     function catalog() external view returns (address) {
         return _catalog;
+    }
+
+    /// @notice SHA-256 fingerprints (of the DER certificate) of the auditor CAs the members
+    ///         appointed; only certificates from these CAs may hold the auditor role.
+    function auditorCas() external view returns (bytes32[] memory) {
+        return _auditorCas;
+    }
+
+    /// @notice Whether `fingerprint` is an appointed auditor CA now.
+    function isAuditorCa(bytes32 fingerprint) external view returns (bool) {
+        return _auditorCaSlot[fingerprint] != 0;
+    }
+
+    /// @notice Revokes a certificate (SHA-256 of its DER) issued by the caller's province CA:
+    ///         every node refuses it from the next membership refresh, within seconds.
+    /// @dev Only active members, and only for their own province: a revocation is filed
+    ///      under the sender's province and nodes apply it to that province's certificates
+    ///      only. No vote: a province de-accredits its own agencies. Irreversible (issue a
+    ///      new certificate instead). Reverts `ZeroHash`, `AlreadyRevoked`.
+    function revokeCertificate(bytes32 fingerprint) external onlyMember {
+        if (fingerprint == bytes32(0)) revert ZeroHash();
+        bytes2 province = provinceOf(msg.sender);
+        if (_isRevoked[province][fingerprint]) revert AlreadyRevoked(province, fingerprint);
+        _isRevoked[province][fingerprint] = true;
+        _revoked[province].push(fingerprint);
+        emit CertificateRevoked(province, fingerprint);
+    }
+
+    /// @notice Every certificate fingerprint `province` revoked, in order.
+    function revokedCertificates(bytes2 province) external view returns (bytes32[] memory) {
+        return _revoked[province];
     }
 
     /// @notice Number of proposals ever created; ids run from 1 to this number.
@@ -139,6 +184,8 @@ contract Governance is MemberRegistry {
         uint256 approvals = _liveApprovals(p);
         uint256 needed = threshold();
         if (approvals < needed) revert ThresholdNotReached(id, approvals, needed);
+        bytes2 province = _consentNeeded(id, p);
+        if (province != bytes2(0)) revert ProvinceConsentMissing(id, province);
         _execute(id, p);
     }
 
@@ -148,7 +195,16 @@ contract Governance is MemberRegistry {
         p.approvers.push(msg.sender);
         uint256 approvals = _liveApprovals(p);
         emit ProposalApproved(id, msg.sender, approvals);
-        if (approvals >= threshold()) _execute(id, p);
+        if (approvals >= threshold() && _consentNeeded(id, p) == bytes2(0)) _execute(id, p);
+    }
+
+    /// @dev The province whose own approval a proposal still lacks (zero when none is needed):
+    ///      a RotateKeys proposal needs the approval of the account it replaces.
+    function _consentNeeded(uint256 id, Proposal storage p) private view returns (bytes2) {
+        if (p.kind != uint8(ProposalKind.RotateKeys)) return bytes2(0);
+        bytes2 province = abi.decode(p.data, (bytes2));
+        if (_approved[id][_known(province).account]) return bytes2(0);
+        return province;
     }
 
     function _execute(uint256 id, Proposal storage p) private {
@@ -164,7 +220,7 @@ contract Governance is MemberRegistry {
         ProposalKind k = ProposalKind(kind);
         uint256 expected = (k == ProposalKind.AddMember || k == ProposalKind.RotateKeys)
             ? 160
-            : (k == ProposalKind.AdoptCatalog ? 64 : 32);
+            : ((k == ProposalKind.AdoptCatalog || k == ProposalKind.AppointAuditorCa) ? 64 : 32);
         if (data.length != expected) revert BadProposalData(kind, data.length, expected);
 
         if (k == ProposalKind.AddMember || k == ProposalKind.RotateKeys) {
@@ -188,15 +244,39 @@ contract Governance is MemberRegistry {
             uint32 latest = ICatalog(_catalog).currentVersion();
             if (version <= latest) revert VersionNotIncreasing(version, latest);
             if (apply_) ICatalog(_catalog).adopt(version, documentHash);
+        } else if (k == ProposalKind.AppointAuditorCa) {
+            (bytes32 fingerprint, bool appointed) = abi.decode(data, (bytes32, bool));
+            if (fingerprint == bytes32(0)) revert ZeroHash();
+            if ((_auditorCaSlot[fingerprint] != 0) == appointed) {
+                revert AuditorCaUnchanged(fingerprint, appointed);
+            }
+            if (apply_) _setAuditorCa(fingerprint, appointed);
         } else {
             uint256 requested = abi.decode(data, (uint256));
             uint256 members = memberCount();
             if (requested > members) revert ThresholdOutOfRange(requested, members);
+            uint256 minimum = majority();
+            if (requested != 0 && requested < minimum) revert ThresholdBelowMajority(requested, minimum);
             if (apply_) {
                 _explicitThreshold = requested;
                 emit ThresholdChanged(requested);
             }
         }
+    }
+
+    function _setAuditorCa(bytes32 fingerprint, bool appointed) private {
+        if (appointed) {
+            _auditorCas.push(fingerprint);
+            _auditorCaSlot[fingerprint] = _auditorCas.length;
+        } else {
+            uint256 slot = _auditorCaSlot[fingerprint];
+            bytes32 last = _auditorCas[_auditorCas.length - 1];
+            _auditorCas[slot - 1] = last;
+            _auditorCaSlot[last] = slot;
+            _auditorCas.pop();
+            delete _auditorCaSlot[fingerprint];
+        }
+        emit AuditorCaAppointed(fingerprint, appointed);
     }
 
     function _existing(uint256 id) private view returns (Proposal storage p) {

@@ -64,12 +64,20 @@ abstract contract MemberRegistry {
     }
 
     /// @notice Approvals a proposal needs: the explicit threshold (capped at the member count)
-    ///         or, when none is set, ceil(2n/3) of the n active members.
+    ///         or, when none is set, ceil(2n/3) of the n active members; never below a
+    ///         majority of the members there are now, so the floor scales with membership.
     function threshold() public view returns (uint256) {
         uint256 n = _activeCount;
         uint256 t = _explicitThreshold;
-        if (t == 0) return (2 * n + 2) / 3;
-        return t < n ? t : n;
+        if (t == 0) t = (2 * n + 2) / 3;
+        else if (t > n) t = n;
+        uint256 floor_ = majority();
+        return t > floor_ ? t : floor_;
+    }
+
+    /// @notice A strict majority of the active members: floor(n/2) + 1.
+    function majority() public view returns (uint256) {
+        return _activeCount / 2 + 1;
     }
 
     /// @notice True iff `account` is the account of an active member.

@@ -56,6 +56,18 @@ class ThresholdChanged(Event):
 
 
 @dataclass(frozen=True)
+class AuditorCaAppointed(Event):
+    fingerprint: bytes
+    appointed: bool
+
+
+@dataclass(frozen=True)
+class CertificateRevoked(Event):
+    province: str
+    fingerprint: bytes
+
+
+@dataclass(frozen=True)
 class ProposalCreated(Event):
     id: int
     kind: ProposalKind
@@ -138,6 +150,7 @@ EVENT_CLASSES: dict[str, type[Event]] = {
         MemberAdded, MemberRemoved, KeysRotated, ThresholdChanged, ProposalCreated,
         ProposalApproved, ProposalExecuted, CatalogBound, CatalogAdopted, MappingPublished,
         BatchAnchored, RevocationsAnchored, AuditHeadAnchored, AuditHeadWitnessed,
+        AuditorCaAppointed, CertificateRevoked,
     )
 }
 
@@ -159,6 +172,8 @@ def convert_value(abi_type: str, field: str, value: Any) -> object:
         return bytes(value)
     if field == "kind":
         return ProposalKind(int(value))
+    if abi_type == "bool":
+        return bool(value)
     return int(value) if abi_type.startswith(("uint", "int")) else value
 
 

@@ -9,6 +9,7 @@ from ledger.errors import LedgerError
 from ledger.proposals import (
     decode_proposal_data,
     encode_adopt_catalog,
+    encode_appoint_auditor_ca,
     encode_change_threshold,
     encode_member,
     encode_remove_member,
@@ -64,6 +65,24 @@ class GovernanceOps(ClientCore):
         """Approvals a proposal needs now."""
         return int(self.call("Governance", "threshold"))
 
+    def majority(self) -> int:
+        """The floor no threshold goes below: a strict majority of the active members."""
+        return int(self.call("Governance", "majority"))
+
+    def auditor_cas(self) -> list[bytes]:
+        """SHA-256 fingerprints of the auditor CAs the members appointed, as they stand."""
+        return [bytes(fp) for fp in self.call("Governance", "auditorCas")]
+
+    def revoked_certificates(self, province: str) -> list[bytes]:
+        """Fingerprints of the certificates ``province`` revoked, in order."""
+        return [bytes(fp) for fp in self.call("Governance", "revokedCertificates",
+                                              province_to_bytes(province))]
+
+    def revoke_certificate(self, fingerprint: bytes) -> TxResult:
+        """Revoke a certificate of this account's own province (SHA-256 of its DER)."""
+        return tx_result(self.send("Governance", "revokeCertificate",
+                                   require_hash32(fingerprint, "fingerprint")))
+
     def proposal_count(self) -> int:
         """The highest proposal id (ids start at 1)."""
         return int(self.call("Governance", "proposalCount"))
@@ -101,6 +120,12 @@ class GovernanceOps(ClientCore):
     def propose_change_threshold(self, threshold: int) -> int:
         """Propose a new threshold (0 = back to the default ⌈2n/3⌉)."""
         return self.propose(ProposalKind.CHANGE_THRESHOLD, encode_change_threshold(threshold))
+
+    def propose_appoint_auditor_ca(self, fingerprint: bytes, appointed: bool = True) -> int:
+        """Propose appointing (or, with ``appointed=False``, dismissing) the auditor CA whose
+        certificate has SHA-256 ``fingerprint``; returns the proposal id."""
+        return self.propose(ProposalKind.APPOINT_AUDITOR_CA,
+                            encode_appoint_auditor_ca(fingerprint, appointed))
 
     def approve(self, proposal_id: int) -> ApprovalResult:
         """Approve proposal `proposal_id`; it executes in this transaction if the

@@ -25,6 +25,7 @@ DATA_TYPES: dict[ProposalKind, list[str]] = {
     ProposalKind.ROTATE_KEYS: _MEMBER_TYPES,
     ProposalKind.ADOPT_CATALOG: ["uint32", "bytes32"],
     ProposalKind.CHANGE_THRESHOLD: ["uint256"],
+    ProposalKind.APPOINT_AUDITOR_CA: ["bytes32", "bool"],
 }
 
 DATA_FIELDS: dict[ProposalKind, tuple[str, ...]] = {
@@ -33,6 +34,7 @@ DATA_FIELDS: dict[ProposalKind, tuple[str, ...]] = {
     ProposalKind.ROTATE_KEYS: _MEMBER_FIELDS,
     ProposalKind.ADOPT_CATALOG: ("version", "document_hash"),
     ProposalKind.CHANGE_THRESHOLD: ("threshold",),
+    ProposalKind.APPOINT_AUDITOR_CA: ("fingerprint", "appointed"),
 }
 
 
@@ -70,10 +72,20 @@ def encode_adopt_catalog(version: int, document_hash: bytes) -> bytes:
 
 
 def encode_change_threshold(threshold: int) -> bytes:
-    """Data of a ChangeThreshold proposal; 0 restores the default ⌈2n/3⌉."""
+    """Data of a ChangeThreshold proposal; 0 restores the default ⌈2n/3⌉. The contract
+    refuses anything below a majority of the members (``ThresholdBelowMajority``)."""
     if threshold < 0:
         raise ValueError(f"threshold must be >= 0, got {threshold}")
     return abi_encode(["uint256"], [threshold])
+
+
+def encode_appoint_auditor_ca(fingerprint: bytes, appointed: bool) -> bytes:
+    """Data of an AppointAuditorCa proposal: the CA certificate's SHA-256 fingerprint and
+    whether it is appointed (True) or dismissed (False)."""
+    if not isinstance(appointed, bool):
+        raise TypeError(f"appointed must be a bool, got {type(appointed).__name__}")
+    return abi_encode(["bytes32", "bool"],
+                      [require_hash32(fingerprint, "fingerprint"), appointed])
 
 
 def decode_proposal_data(kind: ProposalKind, data: bytes) -> dict[str, object]:
@@ -91,6 +103,8 @@ def decode_proposal_data(kind: ProposalKind, data: bytes) -> dict[str, object]:
             params[field] = province_from_bytes(value)
         elif abi_type == "address":
             params[field] = to_checksum_address(value)
+        elif abi_type == "bool":
+            params[field] = bool(value)
         else:
             params[field] = value
     return params

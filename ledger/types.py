@@ -52,6 +52,7 @@ class ProposalKind(enum.IntEnum):
     ROTATE_KEYS = 2
     ADOPT_CATALOG = 3
     CHANGE_THRESHOLD = 4
+    APPOINT_AUDITOR_CA = 5
 
 
 @dataclass(frozen=True)

@@ -56,10 +56,11 @@ def build_config(
 
 def init_node(
     directory: Path, province: str, *, listen: str = "127.0.0.1:0", database_url: str = "",
-    ledger_url: str = "http://127.0.0.1:8545", chain_id: int = 31337,
+    ledger_url: str = "http://127.0.0.1:8545", chain_id: int = 31337, ca_dir: Path | None = None,
     now: datetime | None = None,
 ) -> dict[str, str]:
-    """Create a node directory; return the public facts to publish (no secrets).
+    """Create a node directory; return the public facts to publish (no secrets). The CA
+    key goes to ``ca_dir`` (default ``<directory>-ca-offline``), outside the node directory.
 
     Raises ConfigError for a bad option or an existing node.toml, IdentityError or
     KeyFileError when key or certificate files exist or cannot be written.
@@ -70,7 +71,7 @@ def init_node(
     if config_path.exists():
         raise ConfigError(f"{config_path}: already exists; refusing to overwrite it")
     directory.mkdir(parents=True, exist_ok=True)
-    made = provision_node(directory, province, hosts=(_listen_host(listen),),
+    made = provision_node(directory, province, hosts=(_listen_host(listen),), ca_dir=ca_dir,
                           now=now or datetime.now(UTC))
     write_config(cfg, config_path)
     return {
@@ -82,5 +83,6 @@ def init_node(
         "oprf_key_commitment": made.oprf_key_commitment.hex(),
         "ca_fingerprint_sha256": made.ca_fingerprint,
         "ca_certificate": str(made.layout.ca_cert),
+        "ca_key_offline": str(made.layout.ca_key),
         "node_certificate": str(made.layout.node_cert),
     }

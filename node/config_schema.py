@@ -186,7 +186,11 @@ class TlsSection:
         default_factory=dict, metadata=_check(_check_provinces)
     )
     """Other provinces' CA certificates by province code; their node certificates are
-    peers, their auditor certificates auditors."""
+    peers, and only while the ledger lists the province as an active member with this
+    CA's fingerprint."""
+    auditor_cas: tuple[Path, ...] = ()
+    """The consortium's auditor CA certificates; their auditor certificates audit any
+    node, and only while the members' on-chain vote (AppointAuditorCa) appoints the CA."""
 
 
 @dataclass(frozen=True)

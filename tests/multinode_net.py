@@ -2,8 +2,10 @@
 
 Each node is ``credit-node init``-ed; all are members of a freshly deployed suite with the
 packaged catalog v1 adopted and every province's mapping published; each trusts the
-others' CAs and lists them as peers. Used by the exchange and audit-service suites (this
-file sits in ``tests/``, which pytest puts on ``sys.path`` for ``tests/conftest.py``).
+others' CAs and lists them as peers; a consortium auditor CA is appointed on-chain and
+held by every node ("auditor" channels present its auditor). Used by the exchange and
+audit-service suites (this file sits in ``tests/``, which pytest puts on ``sys.path`` for
+``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,8 @@ from node.devnet.synth.generator import generate_records
 from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub
-from node.identity import Layout
+from node.identity import Layout, certs, files
+from node.identity.auditor_ca import issue_auditor, make_auditor_ca
 from node.identity.files import load_ledger_account_key
 from node.runtime.node import RunningNode, start_node
 from node.service.status import read_backlog
@@ -60,11 +64,39 @@ class Member:
         return self.running
 
 
+@dataclass(frozen=True)
+class ConsortiumAuditor:
+    """The consortium's auditor CA (appointed on-chain) and one auditor it issued."""
+
+    ca_cert: Path
+    cert: Path
+    key: Path
+    ca_fingerprint: str
+
+
+def make_consortium_auditor(directory: Path) -> ConsortiumAuditor:
+    """An auditor CA and its auditor's certificate and key under ``directory``."""
+    now = datetime.now(UTC)
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_key = certs.new_tls_key()
+    ca_cert = make_auditor_ca(ca_key, now)
+    key = certs.new_tls_key()
+    leaf = issue_auditor(ca_key, ca_cert, key.public_key(), "consortium-auditor",
+                         "YRD consortium auditor", now)
+    found = ConsortiumAuditor(directory / "auditor-ca.pem", directory / "auditor.pem",
+                              directory / "auditor.key", certs.fingerprint(ca_cert))
+    files.write_certificate(found.ca_cert, ca_cert)
+    files.write_certificate(found.cert, leaf)
+    files.write_tls_private_key(found.key, key)
+    return found
+
+
 @dataclass
 class Network:
     rpc_url: str
     deployment: Deployment
     members: dict[str, Member] = field(default_factory=dict)
+    auditor: ConsortiumAuditor | None = None
 
     def __getitem__(self, province: str) -> Member:
         return self.members[province]
@@ -74,9 +106,15 @@ class Network:
 
     def channel(self, caller: str, label: str, target: str) -> Any:
         """A channel to ``target``'s node presenting ``caller``'s identity ``label``
-        ("node" for the caller node's own certificate)."""
+        ("node" for the caller node's own certificate; "auditor" is the consortium's
+        appointed auditor whoever the caller, "province-auditor" the auditor ``caller``'s
+        own CA minted)."""
         who, to = self.members[caller].layout, self.members[target]
-        if label == "node":
+        if label == "auditor" and self.auditor is not None:
+            cert, key = self.auditor.cert, self.auditor.key
+        elif label == "province-auditor":
+            cert, key = who.identity_cert("auditor"), who.identity_key("auditor")
+        elif label == "node":
             cert, key = who.node_cert, who.node_key
         else:
             cert, key = who.identity_cert(label), who.identity_key(label)
@@ -125,6 +163,13 @@ def build_network(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
     for (province, version), mapping in packaged_mappings().items():
         if version == 1 and province in clients:
             clients[province].publish_mapping(1, mapping.document_hash)
+    auditor = make_consortium_auditor(base / "consortium-auditor")
+    appointment = first.propose_appoint_auditor_ca(bytes.fromhex(auditor.ca_fingerprint))
+    for province in provinces[1:]:
+        if first.auditor_cas():
+            break
+        clients[province].approve(appointment)
+    assert first.auditor_cas() == [bytes.fromhex(auditor.ca_fingerprint)]
     for province, member in members.items():
         raw = config_to_dict(load_config(member.config), member.root)
         raw["ledger"]["contracts"] = dict(deployment.addresses)
@@ -136,10 +181,11 @@ def build_network(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
             raw["audit"] = {"checkpoint_interval_seconds": checkpoint}
         raw["tls"]["trusted_cas"] = {q: str(m.layout.ca_cert) for q, m in members.items()
                                      if q != province}
+        raw["tls"]["auditor_cas"] = [str(auditor.ca_cert)]
         raw["peers"] = [{"province": q, "address": f"127.0.0.1:{m.port}"}
                         for q, m in members.items() if q != province]
         write_config(config_from_dict(raw, member.root), member.config, overwrite=True)
-    return Network(rpc_url, deployment, members)
+    return Network(rpc_url, deployment, members, auditor)
 
 
 @contextmanager

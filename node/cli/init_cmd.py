@@ -1,7 +1,10 @@
 """``credit-node init``: create a new node directory (keys, CA, certificates, node.toml).
 
     credit-node init --province JS --dir var/js [--listen 127.0.0.1:0]
-                     [--database-url URL] [--ledger-url URL] [--chain-id N]
+                     [--database-url URL] [--ledger-url URL] [--chain-id N] [--ca-dir DIR]
+
+The CA private key is written outside the node directory (default ``<dir>-ca-offline/``,
+or ``--ca-dir``): move it offline; a running node never reads it.
 
 Nothing is overwritten: a directory that already holds a node.toml or any key or
 certificate is refused before anything is written. The files made are listed in
@@ -40,6 +43,9 @@ def register(subparsers: Any) -> None:
                         help="ledger JSON-RPC URL (default http://127.0.0.1:8545)")
     parser.add_argument("--chain-id", type=int, default=31337,
                         help="ledger chain id (default 31337, anvil's)")
+    parser.add_argument("--ca-dir", type=Path, default=None,
+                        help="where the CA private key goes (default <dir>-ca-offline, "
+                             "never inside --dir)")
     parser.set_defaults(func=run)
 
 
@@ -48,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         facts = init_node(
             args.dir, args.province, listen=args.listen, database_url=args.database_url,
-            ledger_url=args.ledger_url, chain_id=args.chain_id,
+            ledger_url=args.ledger_url, chain_id=args.chain_id, ca_dir=args.ca_dir,
         )
     except (ConfigError, IdentityError, KeyFileError) as exc:
         print(f"credit-node init: error: {exc}", file=sys.stderr)

@@ -133,11 +133,33 @@ def _propose(args: argparse.Namespace) -> Result:
         digest = (parse_hash32(args.document_hash, "--document-hash") if args.document_hash
                   else document_hash(read_json_object(args.document)))
         pid = client.propose_adopt_catalog(args.version, digest)
+    elif kind == "appoint-auditor-ca":
+        pid = client.propose_appoint_auditor_ca(
+            parse_hash32(args.fingerprint, "--fingerprint"), appointed=not args.dismiss)
     else:
         pid = client.propose_change_threshold(args.threshold)
     proposal = client.proposal(pid)
     state = "executed" if proposal.executed else f"needs {client.threshold()} approvals"
     return proposal, f"proposal {pid} ({kind}): {proposal.approvals} approval(s), {state}"
+
+
+def _revoke_cert(args: argparse.Namespace) -> Result:
+    if (args.cert is None) == (args.fingerprint is None):
+        raise ValueError("give exactly one of --cert FILE or --fingerprint HEX")
+    if args.cert is not None:
+        from node.identity import IdentityError, certs, files  # only this action needs them
+        try:
+            digest = bytes.fromhex(certs.fingerprint(files.load_certificate(args.cert)))
+        except IdentityError as exc:
+            raise ValueError(f"--cert {args.cert}: {exc}") from exc
+    else:
+        digest = parse_hash32(args.fingerprint, "--fingerprint")
+    client = open_client(args, with_key=True)
+    result = client.revoke_certificate(digest)
+    return {"fingerprint": digest.hex(), "tx_hash": result.tx_hash,
+            "block_number": result.block_number}, (
+        f"certificate {digest.hex()} revoked in block {result.block_number}; every node "
+        "refuses it within seconds")
 
 
 def _approve(args: argparse.Namespace) -> Result:
@@ -245,12 +267,24 @@ def register(subparsers: Any) -> None:
                        help="the catalog document (sha256 of its canonical form, as adopted)")
     kinds.add_parser("change-threshold", help="set the approval threshold (0 = default)"
                      ).add_argument("threshold", type=int)
+    auditor = kinds.add_parser(
+        "appoint-auditor-ca", help="appoint (or --dismiss) the consortium's auditor CA")
+    auditor.add_argument("--fingerprint", required=True,
+                         help="sha256 of the auditor CA certificate (DER), 0x-hex")
+    auditor.add_argument("--dismiss", action="store_true", help="dismiss it instead")
     propose.set_defaults(func=_run(_propose))
 
     approve = actions.add_parser("approve", help="approve a proposal")
     _deployed(approve, key=True)
     approve.add_argument("id", type=int, help="proposal id")
     approve.set_defaults(func=_run(_approve))
+
+    revoke = actions.add_parser(
+        "revoke-cert", help="revoke a certificate your province's CA issued (no vote)")
+    _deployed(revoke, key=True)
+    revoke.add_argument("--cert", type=Path, help="the certificate (PEM) to revoke")
+    revoke.add_argument("--fingerprint", help="or its sha256 (of the DER), 0x-hex")
+    revoke.set_defaults(func=_run(_revoke_cert))
 
     devchain = actions.add_parser("devchain", help="run a local anvil until Ctrl-C")
     _common(devchain)

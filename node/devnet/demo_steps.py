@@ -16,6 +16,7 @@ from node.devnet.demo import DemoFailed, DemoRun, Step
 from node.devnet.demo_audit import audit_step
 from node.devnet.demo_exchange import exchange
 from node.devnet.demo_matching import matching_step
+from node.devnet.demo_membership import membership_step
 from node.devnet.demo_summary import read_back
 from node.devnet.lifecycle import consortium_down, consortium_up
 from node.devnet.progress import Progress
@@ -166,5 +167,7 @@ STEPS: list[Step] = [
     Step("private list matching against the other provinces' lists (匿踪查询)",
          matching_step, "matching"),
     Step("audit: verify every node's access audit log against the ledger", audit_step, "audit"),
+    Step("membership from the ledger: ZJ removed by a 3-of-4 vote, refused, readmitted",
+         membership_step, "membership"),
     Step("read back from the nodes and the ledger", read_back, "read_back"),
 ]

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Final
 
 from node.devnet.layout import ConsortiumDoc, ConsortiumLayout, IdentityEntry
 from node.identity import Layout, certs, files
+from node.identity.auditor_ca import issue_auditor, make_auditor_ca
 
-__all__ = ["AGENCY_ALIAS", "AGENCY_NAME", "AGENCY_PURPOSES", "agency_label", "ensure_agencies",
-           "issue_identity"]
+__all__ = ["AGENCY_ALIAS", "AGENCY_NAME", "AGENCY_PURPOSES", "agency_label",
+           "auditor_ca_cert", "auditor_ca_key", "ensure_agencies", "issue_identity",
+           "make_consortium_auditor"]
 
 AGENCY_NAME: Final = "delta-credit-services"
 AGENCY_PURPOSES: Final = ("credit_report", "lending_review", "public_disclosure")
@@ -51,6 +54,38 @@ def issue_identity(layout: ConsortiumLayout, home: str, label: str, name: str,
     cert = certs.issue_leaf(ca_key, ca_cert, key.public_key(), spec, now)
     files.write_tls_private_key(layout.identity_key(label), key)
     files.write_certificate(layout.identity_cert(label), cert)
+
+
+def auditor_ca_cert(layout: ConsortiumLayout) -> Path:
+    """The consortium auditor CA's certificate, which every node holds (``auditor_cas``)."""
+    return layout.root / "tls" / "auditor-ca.pem"
+
+
+def auditor_ca_key(layout: ConsortiumLayout) -> Path:
+    """The auditor CA's private key, kept apart from every node directory (offline in
+    production: it only signs auditor certificates)."""
+    return layout.root / "auditor-ca-offline" / "ca.key"
+
+
+def make_consortium_auditor(layout: ConsortiumLayout, name: str, organisation: str,
+                            now: datetime) -> str:
+    """Create the consortium's auditor CA and issue the ``auditor`` identity from it;
+    return the CA's fingerprint (hex), which the members appoint on-chain.
+
+    Raises IdentityFileError when any of the files exists already.
+    """
+    ca_key = certs.new_tls_key()
+    ca_cert = make_auditor_ca(ca_key, now)
+    auditor_ca_key(layout).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    auditor_ca_cert(layout).parent.mkdir(parents=True, exist_ok=True)
+    layout.identity_key("auditor").parent.mkdir(parents=True, exist_ok=True)
+    files.write_tls_private_key(auditor_ca_key(layout), ca_key)
+    files.write_certificate(auditor_ca_cert(layout), ca_cert)
+    key = certs.new_tls_key()
+    leaf = issue_auditor(ca_key, ca_cert, key.public_key(), name, organisation, now)
+    files.write_tls_private_key(layout.identity_key("auditor"), key)
+    files.write_certificate(layout.identity_cert("auditor"), leaf)
+    return certs.fingerprint(ca_cert)
 
 
 def _agency_entry(layout: ConsortiumLayout, province: str, label: str) -> IdentityEntry:

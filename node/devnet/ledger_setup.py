@@ -39,6 +39,7 @@ from node.identity import Layout, certs, files
 __all__ = [
     "adopt_catalog",
     "anvil_marker",
+    "appoint_auditor_ca",
     "check_contracts",
     "deploy_contracts",
     "member_client",
@@ -178,6 +179,30 @@ def adopt_catalog(doc: ConsortiumDoc, layout: ConsortiumLayout, choice: CatalogC
         return approvals
     except LedgerError as exc:
         raise ConsortiumError(f"adopting catalog v{choice.version} failed: {exc}") from exc
+
+
+def appoint_auditor_ca(doc: ConsortiumDoc, layout: ConsortiumLayout, fingerprint: bytes, *,
+                       timeout: float = 30.0) -> int:
+    """Appoint the consortium's auditor CA by governance unless it is; return the approvals
+    it took (0: already appointed). Raises ConsortiumError when the vote does not pass."""
+    provinces = list(doc.provinces)
+    try:
+        first = member_client(doc, layout, provinces[0], timeout=timeout)
+        if fingerprint in first.auditor_cas():
+            return 0
+        proposal = first.propose_appoint_auditor_ca(fingerprint)
+        approvals = 1
+        for province in provinces[1:]:
+            if fingerprint in first.auditor_cas():
+                break
+            member_client(doc, layout, province, timeout=timeout).approve(proposal)
+            approvals += 1
+        if fingerprint not in first.auditor_cas():
+            raise ConsortiumError(f"auditor CA not appointed after {approvals} approvals "
+                                  f"(threshold {first.threshold()})")
+        return approvals
+    except LedgerError as exc:
+        raise ConsortiumError(f"appointing the auditor CA failed: {exc}") from exc
 
 
 def publish_mappings(doc: ConsortiumDoc, layout: ConsortiumLayout, choice: CatalogChoice, *,

@@ -20,11 +20,12 @@ from crypto.errors import KeyFileError
 from node.devnet.catalog_doc import catalog_choice
 from node.devnet.configs import set_contracts
 from node.devnet.errors import ConsortiumError
-from node.devnet.identities import ensure_agencies
+from node.devnet.identities import auditor_ca_cert, ensure_agencies
 from node.devnet.layout import DEFAULT_PROVINCES, ConsortiumDoc, ConsortiumLayout
 from node.devnet.ledger_setup import (
     adopt_catalog,
     anvil_marker,
+    appoint_auditor_ca,
     check_contracts,
     deploy_contracts,
     publish_mappings,
@@ -33,6 +34,7 @@ from node.devnet.ledger_setup import (
 from node.devnet.nodes import node_running, start_node, wait_healthy
 from node.devnet.processes import is_running, stop_processes
 from node.devnet.provision import agency_home, create_consortium
+from node.identity import certs, files
 from node.identity.errors import IdentityError
 
 __all__ = ["UpResult", "consortium_down", "consortium_up", "load_doc"]
@@ -106,6 +108,13 @@ def _existing(layout: ConsortiumLayout, provinces: Sequence[str] | None,
     return doc
 
 
+def _auditor_ca_fingerprint(layout: ConsortiumLayout) -> bytes:
+    try:
+        return bytes.fromhex(certs.fingerprint(files.load_certificate(auditor_ca_cert(layout))))
+    except IdentityError as exc:
+        raise ConsortiumError(f"the consortium auditor CA in {layout.root}: {exc}") from exc
+
+
 def consortium_up(root: Path, *, provinces: Sequence[str] | None = None,
                   database_url: str = "", schema_prefix: str = "credit",
                   timeout: float = 60.0, say: Say = lambda line: None) -> UpResult:
@@ -156,6 +165,9 @@ def consortium_up(root: Path, *, provinces: Sequence[str] | None = None,
             doc.ledger.catalog = {"version": choice.version, "source": str(choice.source),
                                   "document_hash": choice.document_hash.hex()}
             doc.save(layout.doc)
+        appointed = appoint_auditor_ca(doc, layout, _auditor_ca_fingerprint(layout))
+        if appointed:
+            say(f"appointed the consortium auditor CA with {appointed} approvals")
         result.mappings_published = publish_mappings(doc, layout, choice)
         if result.mappings_published:
             say(f"published the mappings of {', '.join(result.mappings_published)} onto "

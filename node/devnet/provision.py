@@ -6,26 +6,29 @@ Then every node trusts the other CAs and lists the other nodes as
 peers, and the consortium-wide client identities are issued: a credit-service agency
 (with its query purposes) accredited in every province, by each province's CA
 (``agency.SH`` … ``agency.AH``; ``agency`` is the home province's, see
-:mod:`node.devnet.identities`), and an auditor by the home province's CA (trusted by
-every node, since each trusts every province CA). Nothing here starts a process.
+:mod:`node.devnet.identities`), and the consortium auditor, by an auditor CA of the
+consortium's own (no province's CA can make auditors; its key goes to
+``D/auditor-ca-offline/``, its certificate into every node's ``[tls] auditor_cas``; the
+members appoint it on-chain at ``consortium up``). Nothing here starts a process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from ledger.devchain import DEV_CHAIN_ID, free_port
 from node.config_build import init_node
-from node.devnet.configs import link_peers
+from node.devnet.configs import edit_config, link_peers
 from node.devnet.database import ensure_schema, schema_name, schema_url
 from node.devnet.errors import ConsortiumError
 from node.devnet.identities import (
     AGENCY_NAME,
     AGENCY_PURPOSES,
+    auditor_ca_cert,
     ensure_agencies,
-    issue_identity,
+    make_consortium_auditor,
 )
 from node.devnet.layout import (
     ConsortiumDoc,
@@ -70,6 +73,12 @@ def _refuse_partial(layout: ConsortiumLayout, provinces: Sequence[str]) -> None:
             f"consortium.json: an earlier `consortium up` stopped while creating it. Remove "
             f"{layout.root} (or choose another --dir) and run `consortium up` again"
         )
+
+
+def _hold_auditor_ca(layout: ConsortiumLayout) -> Callable[[dict[str, Any]], None]:
+    def edit(doc: dict[str, Any]) -> None:
+        doc["tls"]["auditor_cas"] = [str(auditor_ca_cert(layout).resolve())]
+    return edit
 
 
 def _identities(layout: ConsortiumLayout, provinces: Sequence[str],
@@ -128,7 +137,9 @@ def create_consortium(layout: ConsortiumLayout, provinces: Sequence[str], *,
             log=str(layout.serve_log(p)), database=db_label)
     link_peers(layout, port_of)
     home = agency_home(provinces)
-    issue_identity(layout, home, "auditor", AUDITOR_NAME, "YRD consortium auditor", (), now)
+    make_consortium_auditor(layout, AUDITOR_NAME, "YRD consortium auditor", now)
+    for p in provinces:
+        edit_config(layout.config(p), _hold_auditor_ca(layout))
     _write_bundle(layout, provinces)
     layout.ledger_dir.mkdir(parents=True, exist_ok=True)
     doc = ConsortiumDoc(

@@ -3,7 +3,10 @@
 Every servicer method runs its handler through :func:`audited`:
 
 1. the caller's certificate is mapped to an identity and its role checked against the
-   roles the method allows;
+   roles the method allows; the mapping (``app.identities``) also asks the membership
+   view on every call whether the ledger still lists the caller's province as an active
+   member with the CA held here, the certificate as unrevoked, and an auditor's CA as
+   appointed (``node.identity.membership``), so a removal refuses the next call;
 2. the handler runs with the identity and an :class:`Attempt` (request id, purpose,
    subject token, peer) it fills in as soon as it knows them, and returns an
    :class:`Answer`: the response and what the access was;

@@ -20,6 +20,7 @@ from node.identity.errors import (
     UnknownRole,
     UntrustedCertificate,
 )
+from node.identity.membership import MembershipView, MemberStanding
 from node.identity.provision import Layout, Provisioned, provision_node
 from node.identity.roles import Identity, Role, parse_certificate, peer_identity_from_cert
 from node.identity.truststore import TrustStore, load_trust_store
@@ -30,6 +31,8 @@ __all__ = [
     "IdentityError",
     "IdentityFileError",
     "Layout",
+    "MemberStanding",
+    "MembershipView",
     "Provisioned",
     "Role",
     "TrustStore",

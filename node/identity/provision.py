@@ -9,8 +9,10 @@ certificates 0644):
 ``keys/ledger_account.key``     secp256k1 ledger account key, ``0x<hex>``
 ``keys/oprf.key``               seed of the OPRF key for private list matching
                                 (its public key is the on-chain commitment)
-``tls/ca.pem``, ``tls/ca.key``  the province CA (P-256); keep ``ca.key`` offline
-                                in production
+``tls/ca.pem``                  the province CA certificate (P-256)
+``../<dir>-ca-offline/ca.key``  the CA's private key, *outside* the node directory (or
+                                ``ca_dir``): a running node never needs it, and a
+                                node directory copied or breached must not carry it
 ``tls/node.pem``, ``node.key``  the node's server + client TLS certificate
 ``identities/<label>.pem|key``  client certificates for ``platform``, ``agency``,
                                 ``auditor``, ``admin``
@@ -38,6 +40,7 @@ __all__ = [
     "LOCAL_IDENTITIES",
     "Layout",
     "Provisioned",
+    "default_ca_dir",
     "provision_node",
 ]
 
@@ -52,11 +55,19 @@ _NAMES: Final = {
 }
 
 
+def default_ca_dir(root: Path) -> Path:
+    """Where the CA key goes by default: ``<root>-ca-offline`` next to the node directory."""
+    root = Path(root)
+    return root.parent / f"{root.name}-ca-offline"
+
+
 @dataclass(frozen=True)
 class Layout:
-    """Where each file lives under a node directory ``root``."""
+    """Where each file lives under a node directory ``root`` (the CA key under ``ca_dir``,
+    by default :func:`default_ca_dir`)."""
 
     root: Path
+    ca_dir: Path | None = None
 
     @property
     def signing_key(self) -> Path:
@@ -80,7 +91,7 @@ class Layout:
 
     @property
     def ca_key(self) -> Path:
-        return self.root / "tls" / "ca.key"
+        return (self.ca_dir or default_ca_dir(self.root)) / "ca.key"
 
     @property
     def node_cert(self) -> Path:
@@ -129,15 +140,21 @@ def provision_node(
     *,
     hosts: Sequence[str] = (),
     agency_purposes: Sequence[str] = EXAMPLE_AGENCY_PURPOSES,
+    ca_dir: Path | None = None,
     now: datetime,
 ) -> Provisioned:
     """Create every key and certificate of a new ``province`` node under ``root``.
 
     Preconditions: none of the files exists yet (else IdentityFileError, before anything
     is written); ``hosts`` are extra DNS names or IPs for the node certificate (localhost
-    and 127.0.0.1 are always in it); ``now`` is timezone-aware.
+    and 127.0.0.1 are always in it); ``ca_dir`` (default :func:`default_ca_dir`) receives
+    the CA key and must not be inside ``root``; ``now`` is timezone-aware.
     """
-    layout = Layout(Path(root))
+    layout = Layout(Path(root), Path(ca_dir) if ca_dir is not None else None)
+    if layout.ca_key.resolve().is_relative_to(layout.root.resolve()):
+        raise IdentityFileError(
+            f"the CA key {layout.ca_key} would be inside the node directory {root}; "
+            "choose a ca_dir outside it")
     existing = [p for p in (*layout.private_files(), *layout.public_files()) if p.exists()]
     if existing:
         raise IdentityFileError(
@@ -147,6 +164,7 @@ def provision_node(
     for directory in (layout.root / "keys", layout.root / "tls", layout.root / "identities"):
         directory.mkdir(mode=0o700 if directory.name == "keys" else 0o755,
                         parents=True, exist_ok=True)
+    layout.ca_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     signing_key = create_signing_key_file(layout.signing_key)
     create_master_key_file(layout.master_key)

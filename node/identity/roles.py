@@ -14,9 +14,15 @@ own province               auditor             AUDITOR
 own province               admin               ADMIN
 own province               authority           AUTHORITY (+ purposes)
 another trusted province   node                PEER
-another trusted province   auditor             AUDITOR
+a held auditor CA          auditor             AUDITOR (province "")
 anything else                                  UnknownRole
 =========================  ==================  ================
+
+Another province's CA cannot make an auditor: every province holds its own CA key and
+could mint one to read the others' access logs. The consortium's auditors come from an
+auditor CA the members appoint on-chain (:mod:`node.identity.auditor_ca`); whether it
+is appointed *now* is the membership view's call (:mod:`node.identity.cache`). The own
+province's auditor label stays: a province's operator already holds its own node.
 
 Usage in a servicer (gRPC hands over the verified peer certificate as PEM)::
 
@@ -69,13 +75,16 @@ class Identity:
     purposes: frozenset[str]
     organisation: str
     fingerprint: str
+    issuer: str = ""
+    """SHA-256 fingerprint (hex) of the CA that issued the certificate."""
 
 
 _LOCAL_ROLES = {
     "platform": Role.PLATFORM, "agency": Role.AGENCY,
     "auditor": Role.AUDITOR, "admin": Role.ADMIN, "authority": Role.AUTHORITY,
 }
-_FOREIGN_ROLES = {naming.NODE_LABEL: Role.PEER, "auditor": Role.AUDITOR}
+_FOREIGN_ROLES = {naming.NODE_LABEL: Role.PEER}
+_AUDITOR_LABEL = "auditor"
 
 
 def parse_certificate(data: bytes | x509.Certificate) -> x509.Certificate:
@@ -137,6 +146,9 @@ def peer_identity_from_cert(
         raise UntrustedCertificate(
             f"certificate {fp} does not verify against the trusted CAs: {exc}"
         ) from exc
+    issuer = fingerprint(chain[-1])
+    if trusted.is_auditor_ca(chain[-1]):
+        return _consortium_auditor(leaf, fp, issuer)
     # (2): the province is the issuing CA's; a province named in the subject must agree.
     province = trusted.province_of(chain[-1])
     claimed = _subject_values(leaf, NameOID.STATE_OR_PROVINCE_NAME)
@@ -169,4 +181,23 @@ def peer_identity_from_cert(
         purposes=purposes,
         organisation=_one(_subject_values(leaf, NameOID.ORGANIZATION_NAME), "O", fp),
         fingerprint=fp,
+        issuer=issuer,
     )
+
+
+def _consortium_auditor(leaf: x509.Certificate, fp: str, issuer: str) -> Identity:
+    """A leaf of an auditor CA: the auditor role and nothing else, no province."""
+    labels = [v[len(naming.ROLE_OU_PREFIX):]
+              for v in _subject_values(leaf, NameOID.ORGANIZATIONAL_UNIT_NAME)
+              if v.startswith(naming.ROLE_OU_PREFIX)]
+    if labels != [_AUDITOR_LABEL]:
+        raise UnknownRole(f"certificate {fp} from an auditor CA carries role(s) {labels}; "
+                          f"an auditor CA issues only {_AUDITOR_LABEL!r}")
+    if _subject_values(leaf, NameOID.STATE_OR_PROVINCE_NAME) or _purposes(leaf):
+        raise UnknownRole(f"certificate {fp} from an auditor CA must name no province "
+                          "and carry no purposes")
+    return Identity(
+        role=Role.AUDITOR, province="", purposes=frozenset(),
+        name=_one(_subject_values(leaf, NameOID.COMMON_NAME), "CN", fp),
+        organisation=_one(_subject_values(leaf, NameOID.ORGANIZATION_NAME), "O", fp),
+        fingerprint=fp, issuer=issuer)

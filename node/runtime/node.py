@@ -15,6 +15,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from ledger.errors import LedgerError
 from node.config import NodeConfig
 from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.parts import Exchange
@@ -28,7 +29,10 @@ from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.runtime.audit_loops import AuditLoops, open_audit_loops
 from node.runtime.deps import open_peers, query_deps
 from node.runtime.exchange import open_exchange
+from node.runtime.file_modes import check_no_ca_key, restrict_database_files
+from node.runtime.gated_peers import gate_peers
 from node.runtime.matching import open_matching
+from node.runtime.membership import MembershipFollower, open_membership
 from node.runtime.serve_file import write_serve_file
 from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
@@ -57,6 +61,8 @@ class RunningNode:
     reachable: ReachablePeers
     nonce_purge: BackgroundLoop | None = None
     """Deletes expired grant nonces (``node.service.nonces``)."""
+    membership: MembershipFollower | None = None
+    """Follows the member registry (None without a ledger: the CA files alone decide)."""
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -74,6 +80,8 @@ class RunningNode:
         self.audit_loops.stop()
         if self.nonce_purge is not None:
             self.nonce_purge.stop()
+        if self.membership is not None:
+            self.membership.stop()
         if self.exchange is not None:
             self.exchange.stop()
         for peer in self.peers.values():
@@ -104,8 +112,13 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     """Open the node, bind ``config.node.listen`` and start serving, anchoring, pulling
     from and witnessing its peers."""
     app = NodeApp.open(config)
+    restrict_database_files(config.database.url)
+    check_no_ca_key(config.node.data_dir)
     peers = open_peers(config)
-    exchange = open_exchange(app, peers)
+    membership = _follow_membership(app)
+    links = (gate_peers(peers, membership.view, app.trust.fingerprints())
+             if membership is not None else peers)
+    exchange = open_exchange(app, links)
     catalog = _catalog_state(app)
     loop = _anchor_loop(app, catalog)
     matching = open_matching(app)
@@ -132,12 +145,29 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         loop.start()
     if exchange is not None:
         exchange.start()
-    audit_loops = open_audit_loops(app, peers)
+    audit_loops = open_audit_loops(app, links)
     audit_loops.start()
     purge = nonce_purge_loop(app.nonces)
     purge.start()
+    if membership is not None:
+        membership.start()
     write_serve_file(config.node.data_dir, server.port, metrics_port)
     log.info("node serving", extra={"province": app.province, "port": server.port,
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
-                       audit_loops, reachable, purge)
+                       audit_loops, reachable, nonce_purge=purge, membership=membership)
+
+
+def _follow_membership(app: NodeApp) -> MembershipFollower | None:
+    """The membership follower with a first read done when the ledger answers, so peers
+    are not refused for the first second; with the ledger down only the own province is
+    admitted until the loop's first successful read."""
+    follower = open_membership(app)
+    if follower is None:
+        return None
+    try:
+        follower.refresh()
+    except LedgerError as exc:
+        log.warning("member registry not readable at start; foreign provinces refused "
+                    "until it is", extra={"error_type": type(exc).__name__})
+    return follower

@@ -68,7 +68,8 @@ class NodeApp:
         files and ``StoreError`` when the database cannot be opened.
         """
         master = load_master_key(config.node.master_key_file)
-        trust = load_trust_store(config.node.province, ca_files(config))
+        trust = load_trust_store(config.node.province, ca_files(config),
+                                 config.tls.auditor_cas)
         store = open_store(config.database.url)
         metrics = metrics or make_metrics()
         signing_key = load_signing_key(config.node.signing_key_file)

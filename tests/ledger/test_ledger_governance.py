@@ -25,17 +25,17 @@ def test_members_and_default_threshold(clients: Clients) -> None:
 
 
 def test_two_approvals_do_not_execute_the_third_does(clients: Clients) -> None:
-    pid = clients["SH"].propose_change_threshold(2)
+    pid = clients["SH"].propose_change_threshold(4)
     assert pid == 1
     second = clients["JS"].approve(pid)
     assert (second.approvals, second.executed) == (2, False)
     assert clients["SH"].threshold() == 3
     third = clients["ZJ"].approve(pid)
     assert (third.approvals, third.executed) == (3, True)
-    assert clients["SH"].threshold() == 2
+    assert clients["SH"].threshold() == 4
     proposal = clients["AH"].proposal(pid)
     assert proposal.executed and proposal.kind is ProposalKind.CHANGE_THRESHOLD
-    assert proposal.params == {"threshold": 2}
+    assert proposal.params == {"threshold": 4}
     assert proposal.proposer == address_of(KEYS["SH"])
 
 
@@ -43,8 +43,8 @@ def test_non_member_cannot_propose_or_approve(clients: Clients) -> None:
     outsider = address_of(OUTSIDER_KEY)
     expected = rf"Governance reverted NotMember\(account='{outsider}'\)"
     with pytest.raises(ContractRevert, match=expected):
-        clients["XX"].propose_change_threshold(2)
-    pid = clients["SH"].propose_change_threshold(2)
+        clients["XX"].propose_change_threshold(4)
+    pid = clients["SH"].propose_change_threshold(4)
     with pytest.raises(ContractRevert) as refused:
         clients["XX"].approve(pid)
     assert refused.value.name == "NotMember"
@@ -53,7 +53,7 @@ def test_non_member_cannot_propose_or_approve(clients: Clients) -> None:
 
 
 def test_double_approval_refused(clients: Clients) -> None:
-    pid = clients["SH"].propose_change_threshold(2)
+    pid = clients["SH"].propose_change_threshold(4)
     clients["JS"].approve(pid)
     with pytest.raises(ContractRevert) as refused:
         clients["JS"].approve(pid)
@@ -65,7 +65,7 @@ def test_double_approval_refused(clients: Clients) -> None:
 
 
 def test_approving_an_executed_or_missing_proposal_refused(clients: Clients) -> None:
-    pid = clients["SH"].propose_change_threshold(2)
+    pid = clients["SH"].propose_change_threshold(4)
     clients["JS"].approve(pid)
     clients["ZJ"].approve(pid)
     with pytest.raises(ContractRevert, match=rf"ProposalAlreadyExecuted\(id={pid}\)"):
@@ -121,7 +121,7 @@ def test_bad_proposals_refused_at_propose_time(clients: Clients) -> None:
 
 
 def test_execute_after_the_threshold_falls(clients: Clients) -> None:
-    pending = clients["SH"].propose_change_threshold(1)
+    pending = clients["SH"].propose_change_threshold(3)
     assert clients["JS"].approve(pending).approvals == 2
     with pytest.raises(ContractRevert) as refused:
         clients["ZJ"].execute(pending)
@@ -134,4 +134,4 @@ def test_execute_after_the_threshold_falls(clients: Clients) -> None:
     assert clients["SH"].threshold() == 2
     result = clients["ZJ"].execute(pending)
     assert result.executed
-    assert clients["SH"].threshold() == 1
+    assert clients["SH"].threshold() == 3

@@ -140,10 +140,10 @@ def test_an_honest_log_passes_with_the_defaults(net: Network) -> None:
 def test_the_command_reports_the_policy_and_fails_an_unmet_one(
         net: Network, capsys: pytest.CaptureFixture[str]) -> None:
     contracts = ",".join(f"{k}={v}" for k, v in net.deployment.addresses.items())
-    auditor = net["SH"].layout
+    auditor = net.auditor  # the consortium's appointed auditor, not a province's own
+    assert auditor is not None
     target = ["audit", "verify", "--endpoint", f"localhost:{net['JS'].port}",
-              "--cert", str(auditor.identity_cert("auditor")),
-              "--key", str(auditor.identity_key("auditor")),
+              "--cert", str(auditor.cert), "--key", str(auditor.key),
               "--ca", str(net["JS"].layout.ca_cert), "--rpc-url", net.rpc_url,
               "--contracts", contracts]
 

@@ -34,7 +34,22 @@ def test_init_writes_keys_0600_and_certs_0644(js_dir: Path) -> None:
         assert _mode(path) == 0o644, path
     assert _mode(js_dir / "node.toml") == 0o644
     made = {p for p in js_dir.rglob("*") if p.is_file()}
-    assert made == {*layout.private_files(), *layout.public_files(), js_dir / "node.toml"}
+    assert made == {*layout.private_files(), *layout.public_files(),
+                    js_dir / "node.toml"} - {layout.ca_key}
+
+
+def test_the_ca_key_is_kept_out_of_the_node_directory(js_dir: Path, tmp_path: Path) -> None:
+    """A running node never needs its CA key; a node directory must not carry it."""
+    layout = Layout(js_dir)
+    assert layout.ca_key == js_dir.parent / "node-ca-offline" / "ca.key"
+    assert not layout.ca_key.is_relative_to(js_dir)
+    assert _mode(layout.ca_key) == 0o600 and _mode(layout.ca_key.parent) == 0o700
+    assert not (js_dir / "tls" / "ca.key").exists()
+    chosen = tmp_path / "vault"
+    facts = init_node(tmp_path / "sh", "SH", ca_dir=chosen, now=NOW)
+    assert facts["ca_key_offline"] == str(chosen / "ca.key") and (chosen / "ca.key").exists()
+    with pytest.raises(IdentityFileError, match="inside the node directory"):
+        init_node(tmp_path / "zj", "ZJ", ca_dir=tmp_path / "zj" / "ca", now=NOW)
 
 
 def test_init_keys_load(js_dir: Path) -> None:

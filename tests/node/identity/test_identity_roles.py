@@ -71,10 +71,12 @@ def test_other_province_node_is_a_peer(js_dir: Path, sh_dir: Path) -> None:
     assert (identity.role, identity.province, identity.name) == (Role.PEER, "SH", "node-sh")
 
 
-def test_other_province_auditor_is_an_auditor(js_dir: Path, sh_dir: Path) -> None:
+def test_other_province_auditor_has_no_role_here(js_dir: Path, sh_dir: Path) -> None:
+    """A province's CA cannot mint auditors of other provinces (issue 11): only an auditor
+    CA the members appointed can (tests/node/identity/test_auditor_ca.py)."""
     pem = Layout(sh_dir).identity_cert("auditor").read_bytes()
-    identity = peer_identity_from_cert(pem, _trust(js_dir, sh_dir), now=NOW)
-    assert (identity.role, identity.province) == (Role.AUDITOR, "SH")
+    with pytest.raises(UnknownRole, match=r"from province SH carries role 'auditor'"):
+        peer_identity_from_cert(pem, _trust(js_dir, sh_dir), now=NOW)
 
 
 def test_other_province_agency_has_no_role_here(js_dir: Path, sh_dir: Path) -> None:

@@ -56,7 +56,7 @@ def build_net(base: Path, rpc_url: str, provinces: tuple[str, ...], *,
     """Init, register and configure one node per province (not started)."""
     net = build_network(base, rpc_url, provinces, databases=databases,
                         batch_interval=batch, checkpoint=checkpoint)
-    return AuditNet(net.rpc_url, net.deployment, net.members)
+    return AuditNet(net.rpc_url, net.deployment, net.members, net.auditor)
 
 
 def audit_caught_up(net: AuditNet, province: str) -> int:

@@ -148,10 +148,11 @@ def _cli(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, Any]
 def test_the_audit_command(trio: AuditNet, workload: dict[str, Any],
                            capsys: pytest.CaptureFixture[str]) -> None:
     layout = trio["SH"].layout
+    auditor = trio.auditor
+    assert auditor is not None
     contracts = ",".join(f"{k}={v}" for k, v in trio.deployment.addresses.items())
     target = ["--endpoint", f"localhost:{trio['SH'].port}",
-              "--cert", str(trio["JS"].layout.identity_cert("auditor")),
-              "--key", str(trio["JS"].layout.identity_key("auditor")),
+              "--cert", str(auditor.cert), "--key", str(auditor.key),
               "--ca", str(layout.ca_cert), "--rpc-url", trio.rpc_url, "--contracts", contracts]
     code, report = _cli(capsys, ["audit", "verify", *target])
     assert code == 0, report

@@ -1,0 +1,71 @@
+"""Outbound calls only to members: a peer client that refuses to call a removed province.
+
+The membership view decides inbound calls (``node.identity.cache``); this wrapper makes
+the node's own loops — pullers, witnessing, federated fetches — stop calling a province
+the ledger no longer lists as an active member with the CA held here, and resume once it
+is readmitted, without rebuilding the loops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from node.audit.heads import ServedHead
+from node.exchange.ports import ForwardedGrant, PeerCallFailed, PulledPage
+from node.exchange.transit import Proven
+from node.grpc.peer import PeerClient
+from node.identity import MembershipView, UntrustedCertificate
+
+__all__ = ["MemberGatedPeer", "gate_peers"]
+
+
+class MemberGatedPeer:
+    """``PeerClient``'s exchange and witness calls, each refused with ``PeerCallFailed``
+    (code ``NOT_A_MEMBER``) while the view does not admit the peer's province."""
+
+    def __init__(self, client: PeerClient, view: MembershipView, ca_fingerprint: str) -> None:
+        self._client = client
+        self._view = view
+        self._ca = ca_fingerprint
+
+    @property
+    def province(self) -> str:
+        return self._client.province
+
+    def _admit(self) -> None:
+        try:
+            self._view.check(self._client.province, self._ca)
+        except UntrustedCertificate as exc:
+            raise PeerCallFailed(f"not calling {self._client.province}: {exc}",
+                                 code="NOT_A_MEMBER") from exc
+
+    def pull_records(self, *, cursor: str, limit: int, request_id: str,
+                     timeout: float) -> PulledPage:
+        self._admit()
+        return self._client.pull_records(cursor=cursor, limit=limit, request_id=request_id,
+                                         timeout=timeout)
+
+    def fetch_on_request(self, *, category: str, purpose: str, subject_id: str,
+                         request_id: str, grant: ForwardedGrant,
+                         timeout: float) -> list[Proven]:
+        self._admit()
+        return self._client.fetch_on_request(category=category, purpose=purpose,
+                                             subject_id=subject_id, request_id=request_id,
+                                             grant=grant, timeout=timeout)
+
+    def head_at(self, size: int) -> ServedHead:
+        self._admit()
+        return self._client.head_at(size)
+
+    def consistency(self, first: int, second: int) -> Sequence[bytes]:
+        self._admit()
+        return self._client.consistency(first, second)
+
+
+def gate_peers(peers: Mapping[str, PeerClient], view: MembershipView,
+               held: Mapping[str, str]) -> dict[str, MemberGatedPeer]:
+    """Each peer client gated by ``view`` against the CA fingerprint held for its province
+    (``held``: province -> fingerprint, from the trust store). A peer whose province has no
+    CA held here is gated against an empty fingerprint, so it is never called."""
+    return {province: MemberGatedPeer(client, view, held.get(province, ""))
+            for province, client in peers.items()}
