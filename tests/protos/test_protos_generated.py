@@ -13,7 +13,7 @@ from node import protogen
 SERVICES = {
     "ingest": ("IngestService", {"SubmitRecords", "SubmitStream", "GetBacklog"}),
     "exchange": ("ExchangeService", {"PullRecords", "PushRecords", "FetchOnRequest"}),
-    "query": ("QueryService", {"Query"}),
+    "query": ("QueryService", {"Query", "GetConsentEvidence", "WithdrawGrant"}),
     "audit": ("AuditService", {
         "GetLatestHead", "GetHeadAtSize", "GetInclusionProof", "GetConsistencyProof",
         "ListEntries",
