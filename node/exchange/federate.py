@@ -35,9 +35,8 @@ from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
 from node.exchange.verify import Verified
 from node.identity import IdentityError, parse_certificate
-from node.service.minimize import minimize
 from node.service.proofs import AnchorInfo, RecordProof
-from node.service.query import AnsweredRecord, QueryInput, visible
+from node.service.query import AnsweredRecord, QueryInput, answer_record, visible
 from node.store.rows import StoredRecord
 from node.store.sql_foreign_proofs import ForeignProofs
 
@@ -100,8 +99,7 @@ class PeerFederation:
                                   block_number=batch.block_number, seq=batch.seq))
             plain = open_sealed(record.sealed_payload, keys.master_key,
                                 record_aad(record.province, record.record_no))
-            shown = minimize(_json(plain), policy)
-            answered.append(AnsweredRecord(record, shown.payload, shown.withheld, proof))
+            answered.append(answer_record(record, plain, policy, proof))
         return answered
 
     def _fetched(self, query: QueryInput, policy: PurposePolicy, scope: frozenset[str],
@@ -127,9 +125,8 @@ class PeerFederation:
             for item in verified:
                 record = self._answerable(item, link.province, category, query, now)
                 if record is not None and visible(record, scope, now.date()):
-                    shown = minimize(dict(item.document), policy)
-                    answered.append(AnsweredRecord(record, shown.payload, shown.withheld,
-                                                   _proof(item)))
+                    answered.append(answer_record(record, item.item.payload, policy,
+                                                  _proof(item)))
         return answered
 
     def _fetch(self, link: ExchangePeer, category: str, query: QueryInput,

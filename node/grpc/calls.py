@@ -117,6 +117,18 @@ def submit_records(target: TlsTarget, records: list[bytes], source: str, *,
                                                                       timeout=timeout))
 
 
+def _disclosure_json(record: Any) -> dict[str, Any]:
+    """Scheme v2: the disclosure as JSON (salts and digests in hex, values as JSON)."""
+    if record.commitment_scheme != 2:
+        return {}
+    return {"disclosure": {
+        "envelope": json.loads(record.disclosed_envelope),
+        "fields": {f.name: {"salt": f.salt.hex(), "value": json.loads(f.canonical_value)}
+                   for f in record.disclosed_fields},
+        "withheld": [d.hex() for d in record.withheld_digests],
+    }}
+
+
 def answered_record_json(record: Any) -> dict[str, Any]:
     """One AnsweredRecord as JSON: bytes as hex, the header as its JSON text (the form
     ``credit-node query`` prints and ``verify-answer`` reads)."""
@@ -131,8 +143,12 @@ def answered_record_json(record: Any) -> dict[str, Any]:
         "payload": json.loads(record.minimized_payload or b"{}"),
         "withheld_fields": list(record.withheld_fields),
         "objection_flagged": record.objection_flagged,
+        "foreign": record.foreign,
+        "scheme": record.commitment_scheme or 1,
+        **_disclosure_json(record),
         "proof": {
             "leaf_index": record.leaf_index,
+            "tree_size": record.tree_size,
             "inclusion_proof": [h.hex() for h in record.inclusion_proof],
             "batch_header": record.batch_header.decode("ascii"),
             "header_signature": record.header_signature.hex(),
@@ -151,8 +167,9 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
           include_foreign: bool = False, timeout: float) -> dict[str, Any]:
     """Ask the node about ``subject`` for ``purpose``, with ``grant`` (None: none).
 
-    Returns ``{"records": [...], "receipt": {"request_id", "audit_leaf_index",
-    "answered_at"}}``, each record as :func:`answered_record_json` makes it.
+    Returns ``{"subject", "records": [...], "receipt": {"request_id", "audit_leaf_index",
+    "audit_leaf_hash", "answered_at"}}``, ``subject`` as asked (``verify-answer`` binds
+    every record to it), each record as :func:`answered_record_json` makes it.
     """
     request = query_pb2.QueryRequest(purpose=purpose, subject=common_pb2.SubjectRef(
         id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject),
@@ -163,9 +180,11 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
         answer = query_stub(open_channel).Query(request, timeout=timeout)
     receipt = answer.receipt
     return {
+        "subject": subject,
         "records": [answered_record_json(r) for r in answer.records],
         "receipt": {"request_id": receipt.request_id,
                     "audit_leaf_index": receipt.audit_leaf_index,
+                    "audit_leaf_hash": receipt.audit_leaf_hash.hex(),
                     "answered_at": receipt.answered_at.ToJsonString()},
     }
 
