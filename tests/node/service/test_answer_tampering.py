@@ -19,14 +19,17 @@ from typing import Any
 import pytest
 from service_helpers import NodeDir, make_node_dir, synth_lines, wait_for
 
-from crypto.disclosure import field_digest
+from crypto.canonical import canonical_bytes
+from crypto.commitment import commit_canonical
+from crypto.disclosure import SCHEME_V1, field_digest
 from ledger.devchain import DevChain
 from node.cli.main import main
 from node.config import load_config
 from node.domain.fields import NATURAL_PERSON, SUBJECT_FIELDS
-from node.domain.records import parse_record, subject_identifier
+from node.domain.records import parse_record, subject_identifier, to_json
 from node.grpc.calls import TlsTarget, query, submit_records
 from node.runtime.node import RunningNode, start_node
+from node.service.ingest import prepare
 from node.service.status import read_backlog
 
 PURPOSE = "credit_report"
@@ -38,6 +41,12 @@ class Answers:
     by_subject: dict[str, dict[str, Any]]
     companies: tuple[str, str]
     person: str
+    running: RunningNode | None = None
+
+
+def answers_node(answers: Answers) -> RunningNode:
+    assert answers.running is not None
+    return answers.running
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +89,7 @@ def _answers(node_dir: NodeDir, running: RunningNode, root: Path) -> Answers:
         by_subject[subject] = query(agency, PURPOSE, subject, grant=grant.read_bytes().strip(),
                                     timeout=30)
         assert by_subject[subject]["records"], subject
-    return Answers(node_dir, by_subject, (companies[0], companies[1]), people[0])
+    return Answers(node_dir, by_subject, (companies[0], companies[1]), people[0], running)
 
 
 def verify(answers: Answers, answer: dict[str, Any], tmp_path: Path,
@@ -209,3 +218,38 @@ def test_withholding_a_further_field_still_verifies(
             record["withheld_fields"].append(name)
     code, report = verify(answers, answer, tmp_path, capsys)
     assert (code, report["ok"]) == (0, True), report
+
+
+def test_records_committed_under_v1_before_the_change_still_verify(
+        answers: Answers, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Rows stored as the previous version stored them (v1 commitment, 32-byte leaf) are
+    anchored and answered beside v2 ones; their proofs verify, with no field bound."""
+    running = answers_node(answers)
+    store, keys = running.app.store, running.app.keys
+    records = [dataclasses.replace(parse_record(json.loads(line)), record_no=f"JS-V1-{i:06d}")
+               for i, line in enumerate(synth_lines(6, seed=99))]
+    rows = []
+    for record in records:
+        row = prepare(record, keys)
+        payload = canonical_bytes(to_json(record))
+        rows.append(dataclasses.replace(row, commitment=commit_canonical(payload, row.salt),
+                                        scheme=SCHEME_V1))
+    refs = store.add_records(rows)
+    assert all(ref.created for ref in refs)
+    wait_for(lambda: read_backlog(store).backlog == 0, timeout=60)
+    subject = subject_identifier(records[0])
+    layout = answers.node.layout
+    agency = TlsTarget(f"localhost:{running.port}", layout.identity_cert("agency"),
+                       layout.identity_key("agency"), layout.ca_cert)
+    grant = tmp_path / "grant.json"
+    (tmp_path / "consent.txt").write_text("signed consent")
+    assert main(["grant", "--subject", subject, "--agency", "example-agency", "--purpose",
+                 PURPOSE, "--scope", "penalty,dishonesty,commitment", "--days", "1", "--key",
+                 str(layout.identity_key("agency")), "--evidence", str(tmp_path / "consent.txt"),
+                 "--out", str(grant)]) == 0
+    answer = query(agency, PURPOSE, subject, grant=grant.read_bytes().strip(), timeout=30)
+    old = [r for r in answer["records"] if r["record_no"] in {ref.record_no for ref in refs}]
+    assert old and all(r["scheme"] == 1 and "disclosure" not in r for r in old)
+    code, report = verify(answers, answer, tmp_path, capsys)
+    assert (code, report["ok"]) == (0, True), report
+    assert report["fields_bound"] == len(answer["records"]) - len(old)
