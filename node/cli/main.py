@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "init": "node.cli.init_cmd",
     "ledger": "node.cli.ledger_cmd",
     "query": "node.cli.query_cmd",
+    "report": "node.cli.report_cmd",
     "serve": "node.cli.serve_cmd",
     "submit": "node.cli.submit_cmd",
     "synth": "node.cli.synth_cmd",
