@@ -26,10 +26,11 @@ proto: .venv/.installed
 test: setup chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
-# Headless Chromium for the credit-report rendering test (Debian package; CI runs as root).
-# Nothing happens when it is already installed.
+# Headless Chromium and a CJK font for the credit-report rendering test (Debian packages;
+# CI runs as root). Nothing happens when they are already installed.
 chromium:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@fc-list :lang=zh | grep -q . || apt-get install -y fonts-wqy-microhei
 
 # The inner loop: no anvil, no PostgreSQL, nothing marked slow (markers: pyproject.toml).
 test-fast: setup

@@ -22,6 +22,7 @@ LABELS: Final = {spec.code: spec.name for specs in (ENVELOPE, *BY_KIND.values())
                  for spec in specs}
 KIND_LABELS: Final = {"penalty": "行政处罚", "dishonesty": "严重失信主体名单",
                       "commitment": "信用承诺"}
+_VALUES: Final = {"severity": {"minor": "轻微", "general": "一般", "serious": "严重"}}
 _DATES: Final = ("publish_date", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "SX_RDRQ", "SX_YXQ",
                  "CN_CNRQ", "CN_YXQ")
 _SKIP: Final = frozenset({"kind", "province", "record_no", "local_category", "rule_version"})
@@ -68,8 +69,9 @@ def _record(record: Mapping[str, Any], verdict: Mapping[str, Any] | None) -> str
     rows = []
     for code in (*[c for c in _DATES if c in payload],
                  *[c for c in payload if c not in _DATES and c not in _SKIP]):
+        value = _VALUES.get(code, {}).get(str(payload[code]), payload[code])
         rows.append(f"<tr><th>{escape(LABELS.get(code, code))}</th>"
-                    f"<td>{_text(payload[code])}</td></tr>")
+                    f"<td>{_text(value)}</td></tr>")
     origin = "外省记录（经中继，按来源省签名验证）" if record.get("foreign") else "本省记录"
     flags = [f"<span>来源：{escape(str(record.get('province', '')))}</span>",
              f"<span>{origin}</span>"]
