@@ -164,7 +164,7 @@ class PeerFederation:
             self._receiver.refuse(item.item, peer, exc.step, exc.reason)
             return None
         fields = {f.name: getattr(row.record, f.name)
-                  for f in dataclasses.fields(row.record)}
+                  for f in dataclasses.fields(row.record) if f.name != "scheme"}
         return StoredRecord(id=0, leaf_index=row.leaf_index, origin="foreign",
                             batch_seq=row.batch_seq, created_at=now, **fields)
 
