@@ -69,11 +69,13 @@ def build_report(answer: dict[str, Any], verifier: AnswerVerifier, *, node: str,
     Raises ``ChainUnavailable``."""
     subject = str(answer["subject"])
     verdicts = [check_record(r, verifier, subject) for r in answer["records"]]
+    receipt = verifier.check_receipt(answer["receipt"])
     return {
         "format": REPORT_FORMAT, "title": "信用报告", "node": node, "purpose": purpose,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "subject": subject, "records": answer["records"], "receipt": answer["receipt"],
-        "verification": {"ok": all(not v["problems"] for v in verdicts),
+        "verification": {"ok": all(not v["problems"] for v in verdicts)
+                         and receipt is not None and receipt["ok"], "receipt": receipt,
                          "fields_bound": sum(1 for v in verdicts if v["fields_bound"]),
                          "records": verdicts},
     }

@@ -100,6 +100,9 @@ def render_report(report: Mapping[str, Any]) -> str:
     summary = (f"全部 {len(records)} 条记录已对照征信链验证通过" if ok
                else "存在未通过验证的记录，请勿采信")
     receipt = report.get("receipt") or {}
+    checked = report.get("verification", {}).get("receipt") or {}
+    receipt_state = ("节点签名回执已验证（查询已记入审计日志）" if checked.get("ok")
+                     else "节点签名回执未通过验证")
     body = "".join(_record(r, verdicts.get((r.get("province"), r.get("record_no"))))
                    for r in records) or "<p>该主体在本次查询范围内没有记录。</p>"
     subject = mask(str(report.get("subject", "")))
@@ -111,7 +114,8 @@ def render_report(report: Mapping[str, Any]) -> str:
         f"用途：{escape(str(report.get('purpose', '')))} · "
         f"生成时间：{escape(str(report.get('generated_at', '')))}<br>"
         f"查询回执：{escape(str(receipt.get('request_id', '')))} · 审计日志序号 "
-        f"{escape(str(receipt.get('audit_leaf_index', '')))}</div>"
+        f"{escape(str(receipt.get('audit_leaf_index', '')))} · "
+        f"<span id='receipt'>{escape(receipt_state)}</span></div>"
         f"<div class='summary {summary_css}' id='summary'>{escape(summary)}</div>"
         f"{body}<p class='meta'>每条记录附有选择性披露证明（docs/commitment-v2.md），可用 "
         "<code>credit-node verify-answer report.json</code> 离线对照征信链验证。</p>"

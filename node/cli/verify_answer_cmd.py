@@ -17,7 +17,10 @@ disclosed fields, their salts and the withheld digests is the one named, and the
 inclusion proof leads from its leaf to the root of a tree of the header's size (the size
 the answer names); (5) the anchor reference names this ledger, and the origin's account
 anchored exactly that root and size. A record committed under scheme v1 proves its
-commitment only (steps 2-5; ``fields_bound`` counts the others). Prints a JSON report
+commitment only (steps 2-5; ``fields_bound`` counts the others). When the answer carries
+the node's signed receipt, it is checked too (``node.exchange.answer_receipt``): signed by
+the node key the ledger registers, its audit entry in the signed checkpoint, logged under
+the answer's request id. Prints a JSON report
 naming each failing record and its step; exit 0 only when every record passes.
 """
 
@@ -100,11 +103,12 @@ def run(args: argparse.Namespace) -> int:
         verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(), contracts=contracts)
         subject = args.subject or answer.get("subject") or None
         results = [check_record(r, verifier, subject) for r in answer["records"]]
+        receipt = verifier.check_receipt(answer.get("receipt"))
     except (OSError, ValueError, KeyError, TypeError, LedgerError, ChainUnavailable) as exc:
         print(f"credit-node verify-answer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    ok = all(not r["problems"] for r in results)
-    print(json.dumps({"ok": ok, "records": len(results),
+    ok = all(not r["problems"] for r in results) and (receipt is None or receipt["ok"])
+    print(json.dumps({"ok": ok, "records": len(results), "receipt": receipt,
                       "fields_bound": sum(1 for r in results if r["fields_bound"]),
                       "failed": [r for r in results if r["problems"]]}, ensure_ascii=False))
     return 0 if ok else 1

@@ -35,6 +35,7 @@ from crypto.errors import CanonicalEncodingError
 from crypto.tokens import normalize_identifier
 from node.domain.fields import SUBJECT_FIELDS
 from node.domain.identifiers import mask
+from node.exchange.answer_receipt import check_receipt
 from node.exchange.chain_facts import ChainFacts, ChainReader
 from node.exchange.errors import VerificationFailed
 from node.exchange.transit import AnchorRef, AnchorTarget
@@ -179,6 +180,13 @@ class AnswerVerifier:
         if proof.tree_size is not None and proof.tree_size != header.tree_size:
             fail(4, f"the answer names tree size {proof.tree_size}, the signed header "
                     f"{header.tree_size}")
+
+    def check_receipt(self, receipt: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """The verdict on the answer's signed receipt (``node.exchange.answer_receipt``);
+        None when the answer carries none. Raises ``ChainUnavailable``."""
+        if not receipt or "signed_receipt" not in receipt:
+            return None
+        return check_receipt(receipt, self._chain)
 
 
 def check_record(record: Mapping[str, Any], verifier: AnswerVerifier,

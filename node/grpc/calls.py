@@ -117,6 +117,16 @@ def submit_records(target: TlsTarget, records: list[bytes], source: str, *,
                                                                       timeout=timeout))
 
 
+def _signed_receipt_json(receipt: Any) -> dict[str, Any]:
+    """The node's signed receipt, the entry's inclusion proof and the entry (hex), when
+    the node sent them."""
+    if not receipt.signed_receipt:
+        return {}
+    return {"signed_receipt": json.loads(receipt.signed_receipt),
+            "audit_inclusion_proof": [h.hex() for h in receipt.audit_inclusion_proof],
+            "audit_entry": receipt.audit_entry.decode("utf-8")}
+
+
 def _disclosure_json(record: Any) -> dict[str, Any]:
     """Scheme v2: the disclosure as JSON (salts and digests in hex, values as JSON)."""
     if record.commitment_scheme != 2:
@@ -185,6 +195,7 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
         "receipt": {"request_id": receipt.request_id,
                     "audit_leaf_index": receipt.audit_leaf_index,
                     "audit_leaf_hash": receipt.audit_leaf_hash.hex(),
+                    **_signed_receipt_json(receipt),
                     "answered_at": receipt.answered_at.ToJsonString()},
     }
 

@@ -123,7 +123,23 @@ def test_real_answers_verify_with_every_field_bound(
         code, report = verify(answers, answer, tmp_path, capsys)
         assert (code, report["ok"], report["failed"]) == (0, True, [])
         assert report["fields_bound"] == report["records"] == len(answer["records"])
+        assert report["receipt"]["ok"] and report["receipt"]["province"] == "JS"
         assert all(r["scheme"] == 2 for r in answer["records"])
+
+
+def test_a_receipt_moved_to_another_answer_fails(
+        answers: Answers, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = company(answers, 0)
+    answer["receipt"] = company(answers, 1)["receipt"] | {
+        "request_id": answer["receipt"]["request_id"]}
+    code, report = verify(answers, answer, tmp_path, capsys)
+    assert (code, report["ok"], report["failed"]) == (1, False, [])
+    assert "another request" in report["receipt"]["problems"][0]
+    answer = company(answers, 0)
+    answer["receipt"]["audit_entry"] = company(answers, 1)["receipt"]["audit_entry"]
+    code, report = verify(answers, answer, tmp_path, capsys)
+    assert (code, report["ok"]) == (1, False)
+    assert "does not hash to the receipt's leaf" in report["receipt"]["problems"][0]
 
 
 def test_a_masked_id_is_shown_masked_and_its_salt_never_leaves_the_node(

@@ -71,6 +71,7 @@ def write_report(node_dir: NodeDir, running: RunningNode, tmp_path: Path,
     assert main(["verify-answer", str(out / "report.json"), *ledger]) == 0
     verified = json.loads(capsys.readouterr().out)
     assert verified["ok"] is True and verified["fields_bound"] == printed["records"]
+    assert verified["receipt"]["ok"] is True
     return out, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
@@ -137,6 +138,7 @@ def test_report_renders_its_records_and_badges_in_headless_chromium(
     assert len(rows) >= 100, f"only {len(rows)} distinct pixel rows: a blank page?"
     dom = chromium("--dump-dom", url, tmp_path=tmp_path).stdout
     assert "信用报告" in dom and "id=\"summary\"" in dom
+    assert "节点签名回执已验证" in dom
     for record in report["records"]:
         assert f"id=\"badge-{record['record_no']}\"" in dom
     assert dom.count("✓ 已验证：字段与链上锚定一致") == len(report["records"])
