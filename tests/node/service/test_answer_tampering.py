@@ -269,3 +269,18 @@ def test_records_committed_under_v1_before_the_change_still_verify(
     code, report = verify(answers, answer, tmp_path, capsys)
     assert (code, report["ok"]) == (0, True), report
     assert report["fields_bound"] == len(answer["records"]) - len(old)
+
+
+def test_an_answer_checked_for_another_subject_fails_at_step_1(
+        answers: Answers, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = company(answers, 0)
+    path = tmp_path / "answer.json"
+    path.write_text(json.dumps(answer, ensure_ascii=False))
+    contracts = ",".join(f"{k}={v}" for k, v in answers.node.deployment.addresses.items())
+    capsys.readouterr()
+    assert main(["verify-answer", str(path), "--rpc-url", str(answers.node.deployment.rpc_url),
+                 "--contracts", contracts, "--subject", answers.companies[1]]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert {(f["record_no"], f["step"]) for f in report["failed"]} == {
+        (r["record_no"], 1) for r in answer["records"]}
+    assert "is not the answer's subject" in report["failed"][0]["problems"][0]
