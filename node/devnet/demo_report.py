@@ -6,7 +6,8 @@
    ``report.html`` into ``DIR/demo/report/`` (it queries, then verifies every record);
 3. ``credit-node verify-answer report.json --consortium DIR`` checks the file again, as
    anyone holding it and the ledger would: each shown field recomputed into the
-   commitment, inclusion, the origin's signed header and the on-chain anchor.
+   commitment, inclusion, the origin's signed header and the on-chain anchor, and the
+   node's signed receipt for the query.
 
 Both commands run as child processes, exactly as a user types them, with a deadline.
 """
@@ -66,8 +67,10 @@ def report_step(run: DemoRun) -> list[str]:
     if not checked.get("ok") or checked.get("records") != written["records"]:
         raise DemoFailed(f"verify-answer on the report: {json.dumps(checked)[:400]}")
     run.facts["report_dir"] = str(out)
+    entry = (checked.get("receipt") or {}).get("audit_leaf_index")
     return [f"credit report on {mask(subject.identifier)} from the {agency.province} node: "
             f"{written['records']} records, each with its disclosure proof",
             f"verify-answer report.json: ok, {checked['fields_bound']} of {checked['records']} "
-            "records with every shown field bound to the commitment anchored on-chain",
+            "records with every shown field bound to the commitment anchored on-chain; the "
+            f"node's signed receipt (audit entry {entry}) verified with its key on the ledger",
             f"open {written['report_html']} (report.json beside it)"]
