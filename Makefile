@@ -4,7 +4,7 @@ PY := .venv/bin/python
 PIP := .venv/bin/pip
 BIN := .venv/bin
 
-.PHONY: setup test test-fast demo lint proto clean bench
+.PHONY: setup test test-fast demo lint proto clean bench chromium
 
 setup: .venv/.installed node_modules/.installed proto
 
@@ -23,8 +23,14 @@ node_modules/.installed: package.json package-lock.json
 proto: .venv/.installed
 	@if [ -d protos/credit ]; then $(PY) -m node.protogen; fi
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+# Headless Chromium and a CJK font for the credit-report rendering test (Debian packages;
+# CI runs as root). Nothing happens when they are already installed.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@fc-list :lang=zh | grep -q . || (apt-get update && apt-get install -y fonts-wqy-microhei)
 
 # The inner loop: no anvil, no PostgreSQL, nothing marked slow (markers: pyproject.toml).
 test-fast: setup

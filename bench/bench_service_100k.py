@@ -20,6 +20,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "node" / "service")]
 
 from service_helpers import NodeDir, channel, make_node_dir, synth_lines, wait_for  # noqa: E402
 
+from crypto.disclosure import SCHEME_V2, leaf_data  # noqa: E402
 from crypto.merkle import hash_leaf, verify_inclusion  # noqa: E402
 from ledger.devchain import DevChain  # noqa: E402
 from node._proto.credit.v1 import ingest_pb2  # noqa: E402
@@ -69,7 +70,8 @@ def _run(node_dir: NodeDir, running: RunningNode, count: int, chunk: int) -> dic
             raise SystemExit(f"batch {batch.seq} is not anchored on the ledger")
         proofs = batch_proofs(store, batch, range(batch.start_size, batch.end_size))
         for record in store.records_by_leaf_range("JS", batch.start_size, batch.end_size):
-            verify_inclusion(record.leaf_index, batch.end_size, hash_leaf(record.commitment),
+            leaf = hash_leaf(leaf_data(SCHEME_V2, record.commitment))
+            verify_inclusion(record.leaf_index, batch.end_size, leaf,
                              proofs[record.leaf_index], batch.root)
             verified += 1
     return {"records": count, "accepted": accepted,

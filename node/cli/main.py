@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "ledger": "node.cli.ledger_cmd",
     "match": "node.cli.match_cmd",
     "query": "node.cli.query_cmd",
+    "report": "node.cli.report_cmd",
     "serve": "node.cli.serve_cmd",
     "submit": "node.cli.submit_cmd",
     "synth": "node.cli.synth_cmd",

@@ -8,14 +8,20 @@ With ``--consortium DIR`` the ledger URL and the contracts come from
 ``DIR/consortium.json``; an explicit ``--rpc-url``/``--deployment``/``--contracts``
 still wins.
 
-Each record goes through the receiver's steps (2)-(5) (``node.exchange.verify``, the
-same code that checks records pulled from peers): (2) the origin province is an active
+Each record goes through numbered steps (``node.exchange.answers``; (2)-(5) are the
+same code that checks records pulled from peers): (1) the shown fields are the disclosed
+ones and the record shows the answer's subject; (2) the origin province is an active
 member and its node key is registered on-chain; (3) the batch header names that
-province and its signature verifies with that key; (4) the inclusion proof leads from
-the commitment's leaf to the root of a tree of the header's size; (5) the anchor
-reference names this ledger, and the origin's account anchored exactly that root and
-size. Prints a JSON report naming each failing record and its step; exit 0 only when
-every record passes.
+province and its signature verifies with that key; (4) the commitment recomputed from the
+disclosed fields, their salts and the withheld digests is the one named, and the
+inclusion proof leads from its leaf to the root of a tree of the header's size (the size
+the answer names); (5) the anchor reference names this ledger, and the origin's account
+anchored exactly that root and size. A record committed under scheme v1 proves its
+commitment only (steps 2-5; ``fields_bound`` counts the others). When the answer carries
+the node's signed receipt, it is checked too (``node.exchange.answer_receipt``): signed by
+the node key the ledger registers, its audit entry in the signed checkpoint, logged under
+the answer's request id. Prints a JSON report
+naming each failing record and its step; exit 0 only when every record passes.
 """
 
 from __future__ import annotations
@@ -30,8 +36,8 @@ from ledger.client import LedgerClient
 from ledger.deploy import Deployment
 from ledger.errors import LedgerError
 from node.cli.consortium_flags import FlagError, add_consortium_arguments, load_consortium
-from node.exchange.errors import ChainUnavailable, VerificationFailed
-from node.exchange.verify import AnsweredProof, AnswerVerifier
+from node.exchange.answers import AnswerVerifier, check_record
+from node.exchange.errors import ChainUnavailable
 
 
 def register(subparsers: Any) -> None:
@@ -39,12 +45,15 @@ def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "verify-answer", help="verify a query answer's proofs against the ledger",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("file", type=Path, help="JSON printed by `credit-node query`")
+    parser.add_argument("file", type=Path, help="JSON printed by `credit-node query`, or "
+                        "report.json written by `credit-node report`")
     parser.add_argument("--rpc-url", help="the ledger's JSON-RPC URL")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--deployment", type=Path, help="deployment JSON file")
     group.add_argument("--contracts", help="Name=0xADDR,... for the four contracts")
     add_consortium_arguments(parser, who=None, what="the ledger URL and the contracts")
+    parser.add_argument("--subject", help="the subject asked about (default: the file's "
+                        "\"subject\"); every record must show this subject's identifier")
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.set_defaults(func=run)
 
@@ -77,23 +86,6 @@ def _contracts(args: argparse.Namespace) -> dict[str, str]:
     return {name.strip(): addr.strip() for name, addr in pairs}
 
 
-def check_record(record: dict[str, Any], verifier: AnswerVerifier) -> dict[str, Any]:
-    """One answered record's report: its number, province, failing step (None: passed or
-    unreadable) and problems (empty when it verifies)."""
-    report: dict[str, Any] = {"record_no": record.get("record_no", ""),
-                              "province": record.get("province", ""), "step": None}
-    try:
-        proof = AnsweredProof.from_json(record)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        return {**report, "problems": [f"malformed answered record: {type(exc).__name__}: "
-                                       f"{exc}"]}
-    try:
-        verifier.check(proof)
-    except VerificationFailed as exc:
-        return {**report, "step": exc.step, "problems": [str(exc)]}
-    return {**report, "problems": []}
-
-
 def run(args: argparse.Namespace) -> int:
     """Entry point of ``credit-node verify-answer``: 0 when every record verifies, 1 when
     one does not or the check failed, 2 when a flag is missing."""
@@ -109,11 +101,14 @@ def run(args: argparse.Namespace) -> int:
         answer = json.loads(args.file.read_text(encoding="utf-8"))
         ledger = LedgerClient(rpc_url, contracts, timeout=args.timeout)
         verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(), contracts=contracts)
-        results = [check_record(r, verifier) for r in answer["records"]]
+        subject = args.subject or answer.get("subject") or None
+        results = [check_record(r, verifier, subject) for r in answer["records"]]
+        receipt = verifier.check_receipt(answer.get("receipt"))
     except (OSError, ValueError, KeyError, TypeError, LedgerError, ChainUnavailable) as exc:
         print(f"credit-node verify-answer: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    ok = all(not r["problems"] for r in results)
-    print(json.dumps({"ok": ok, "records": len(results),
+    ok = all(not r["problems"] for r in results) and (receipt is None or receipt["ok"])
+    print(json.dumps({"ok": ok, "records": len(results), "receipt": receipt,
+                      "fields_bound": sum(1 for r in results if r["fields_bound"]),
                       "failed": [r for r in results if r["problems"]]}, ensure_ascii=False))
     return 0 if ok else 1

@@ -5,7 +5,7 @@ is made by :func:`node.authz.grants.make_grant` with the agency's TLS key over a
 generated consent form (a small PDF that passes ``node.authz.evidence``, written next to
 the grant), the evidence is deposited with the query, the answer is
 turned into the JSON ``credit-node query`` prints, and every record is checked with
-:func:`node.exchange.verify.verify_record`, the receiver's steps (2)-(5) that
+:func:`node.exchange.answers.verify_record`, the receiver's steps (2)-(5) that
 ``verify-answer`` runs too (header signature with the origin's node key registered
 on-chain → inclusion proof in the signed tree → that root and size anchored by the origin).
 """
@@ -28,8 +28,8 @@ from node.devnet.identities import AGENCY_ALIAS, agency_label
 from node.devnet.layout import ConsortiumDoc, IdentityEntry
 from node.devnet.nodes import identity_target
 from node.domain.identifiers import mask
+from node.exchange.answers import AnswerVerifier, verify_record
 from node.exchange.errors import ChainUnavailable
-from node.exchange.verify import AnswerVerifier, verify_record
 from node.grpc.calls import CallFailed, query
 from node.identity.files import load_tls_private_key
 

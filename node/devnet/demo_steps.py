@@ -17,6 +17,7 @@ from node.devnet.demo_audit import audit_step
 from node.devnet.demo_exchange import exchange
 from node.devnet.demo_matching import matching_step
 from node.devnet.demo_membership import membership_step
+from node.devnet.demo_report import report_step
 from node.devnet.demo_summary import read_back
 from node.devnet.lifecycle import consortium_down, consortium_up
 from node.devnet.progress import Progress
@@ -164,6 +165,7 @@ STEPS: list[Step] = [
     Step("verify the answers against the ledger", verify, "verify"),
     Step("exchange across provinces, answered by each province's own agency (互通互认)",
          exchange, "exchange"),
+    Step("a verifiable credit report (信用报告) for one subject", report_step, "report"),
     Step("private list matching against the other provinces' lists (匿踪查询)",
          matching_step, "matching"),
     Step("audit: verify every node's access audit log against the ledger", audit_step, "audit"),

@@ -17,6 +17,7 @@ from pathlib import Path
 import nacl.signing
 
 from crypto.batch_header import BatchHeader, verify_header
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.merkle import fetch_proof, hash_leaf, inclusion, verify_inclusion
 from crypto.sealing import new_master_key
 from crypto.signing import public_key_of
@@ -92,7 +93,8 @@ def run_local(directory: Path, province: str, count: int, seed: int) -> int:
     t0 = time.perf_counter()
     proof = fetch_proof(inclusion(index, header.tree_size),
                         lambda ids: store.get_nodes(RECORDS_LOG, ids))
-    verify_inclusion(index, header.tree_size, hash_leaf(row.commitment), proof, header.root)
+    leaf = hash_leaf(leaf_data(SCHEME_V2, row.commitment))
+    verify_inclusion(index, header.tree_size, leaf, proof, header.root)
     t_proof = (time.perf_counter() - t0) * 1000
     _say(f"5. inclusion proof for record {row.record_no} (leaf {index}, {len(proof)} hashes) "
          f"built from the store and verified against the signed root in {t_proof:.1f} ms")

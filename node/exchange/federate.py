@@ -37,9 +37,8 @@ from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
 from node.exchange.verify import Verified
 from node.identity import IdentityError, parse_certificate
-from node.service.minimize import minimize
 from node.service.proofs import AnchorInfo, RecordProof
-from node.service.query import AnsweredRecord, QueryInput, visible
+from node.service.query import AnsweredRecord, QueryInput, answer_record, visible
 from node.store.rows import StoredRecord
 from node.store.sql_foreign_proofs import ForeignProofs
 
@@ -102,8 +101,7 @@ class PeerFederation:
                                   block_number=batch.block_number, seq=batch.seq))
             plain = open_sealed(record.sealed_payload, keys.master_key,
                                 record_aad(record.province, record.record_no))
-            shown = minimize(_json(plain), policy)
-            answered.append(AnsweredRecord(record, shown.payload, shown.withheld, proof))
+            answered.append(answer_record(record, plain, policy, proof))
         return answered
 
     def _fetched(self, query: QueryInput, policy: PurposePolicy, scope: frozenset[str],
@@ -135,9 +133,8 @@ class PeerFederation:
             for item in verified:
                 record = self._answerable(item, link.province, category, query, now)
                 if record is not None and visible(record, scope, now.date()):
-                    shown = minimize(dict(item.document), policy)
-                    answered.append(AnsweredRecord(record, shown.payload, shown.withheld,
-                                                   _proof(item)))
+                    answered.append(answer_record(record, item.item.payload, policy,
+                                                  _proof(item)))
         return answered
 
     def _fetch(self, link: ExchangePeer, category: str, query: QueryInput,
@@ -175,7 +172,7 @@ class PeerFederation:
             self._receiver.refuse(item.item, peer, exc.step, exc.reason)
             return None
         fields = {f.name: getattr(row.record, f.name)
-                  for f in dataclasses.fields(row.record)}
+                  for f in dataclasses.fields(row.record) if f.name != "scheme"}
         return StoredRecord(id=0, leaf_index=row.leaf_index, origin="foreign",
                             batch_seq=row.batch_seq, created_at=now, **fields)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from crypto.sealing import open_sealed, record_aad
 from node.exchange.transit import AnchorRef, AnchorTarget, Proven
+from node.service.disclosure import scheme_of
 from node.service.ingest import IngestKeys
 from node.store.rows import Batch, StoredRecord
 
@@ -20,7 +21,8 @@ def local_proven(record: StoredRecord, batch: Batch, proof: Sequence[bytes], *,
 
     Preconditions: ``record.leaf_index`` lies in ``batch`` and ``proof`` leads from it to
     ``batch.root`` at ``batch.end_size``; the payload opens with ``keys.master_key``
-    (``SealingError`` otherwise, e.g. after crypto-shredding).
+    (``SealingError`` otherwise, e.g. after crypto-shredding). The scheme is found by
+    opening the stored commitment (``ValueError`` for a row that opens under neither).
     """
     payload = open_sealed(record.sealed_payload, keys.master_key,
                           record_aad(record.province, record.record_no))
@@ -37,4 +39,5 @@ def local_proven(record: StoredRecord, batch: Batch, proof: Sequence[bytes], *,
                          tx_hash=batch.tx_hash or b"", block_number=batch.block_number or 0,
                          seq=batch.seq),
         objection_flagged=record.status == "objection",
+        scheme=scheme_of(payload, record.salt, record.commitment),
     )

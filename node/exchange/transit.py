@@ -47,6 +47,8 @@ class Proven:
     anchor: AnchorRef
     objection_flagged: bool
     raw: bytes = b""
+    # Commitment scheme (crypto.disclosure): 1 (``salt`` is the salt) or 2 (the seed).
+    scheme: int = 1
 
 
 @dataclass(frozen=True, slots=True)

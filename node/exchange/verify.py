@@ -9,8 +9,10 @@ Steps (each marked ``# (n):`` in :func:`verify_proven`; a failure raises
    publication date are the envelope's;
 2. the origin is an active member and its Ed25519 node key is read from the ledger;
 3. the batch header parses, names the origin, and its signature verifies with that key;
-4. the commitment ``commit_canonical(payload, salt)`` is leaf ``leaf_index`` of the tree
-   of ``header.tree_size`` leaves whose root is ``header.root`` (RFC 9162 inclusion);
+4. the commitment of the payload under the record's scheme (v1: ``commit_canonical(payload,
+   salt)``; v2: per-field digests from the seed, ``node.service.disclosure``) is leaf
+   ``leaf_index`` — as ``leaf_data(scheme, commitment)`` — of the tree of
+   ``header.tree_size`` leaves whose root is ``header.root`` (RFC 9162 inclusion);
 5. the anchor reference names our ledger and the header's seq, and the ledger says the
    origin's account anchored exactly ``(province, seq, root, tree_size)``;
 6. ``header.catalog_version`` is adopted on-chain and, under it, the origin's published
@@ -22,9 +24,10 @@ the origin's registered key, the origin named in the header, the tree size and r
 header signs, the inclusion of the leaf in that tree, and the anchor of that very root
 and size by the origin's account. They are :func:`verify_batch_proof`, the one path for
 every proof this node believes: a peer's :class:`Proven` (with its payload, steps 1 and 6
-around it) and a record of a query answer (:func:`verify_record`, which
-``credit-node verify-answer`` and the demo run; the answer carries the commitment, not
-the payload).
+around it) and a record of a query answer (``node.exchange.answers``, which
+``credit-node verify-answer``, ``credit-node report`` and the demo run: there step 1 checks
+the shown record against its disclosure and step 4 recomputes the commitment from the
+disclosed fields, their salts and the withheld digests).
 
 Nothing here writes: the caller (``receive.py``) quarantines or stores. A ledger that
 cannot be asked raises :class:`ChainUnavailable` — not a verdict on the record.
@@ -32,29 +35,28 @@ cannot be asked raises :class:`ChainUnavailable` — not a verdict on the record
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableSet, Sequence
+from collections.abc import Callable, MutableSet, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol
+from typing import NoReturn, Protocol
 
 from crypto.batch_header import BatchHeader, verify_header
 from crypto.canonical import MAX_SAFE_INTEGER, JsonValue, decode_canonical
-from crypto.commitment import commit_canonical
+from crypto.disclosure import leaf_data
 from crypto.errors import CanonicalEncodingError, InvalidSignature, MalformedHeader
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.domain.records import Record, RecordParseError, parse_record, subject_identifier
 from node.exchange.categories import CategoryCheck
-from node.exchange.chain_facts import ChainFacts, ChainReader
+from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import VerificationFailed
 from node.exchange.transit import AnchorRef, AnchorTarget, Proven
+from node.service.disclosure import commitment_of
 
 __all__ = [
-    "AnswerVerifier",
-    "AnsweredProof",
     "BatchProof",
     "Verified",
+    "fail",
     "verify_batch_proof",
     "verify_proven",
-    "verify_record",
 ]
 
 _ENVELOPE_FIELDS = ("province", "record_no", "kind", "local_category", "severity",
@@ -95,38 +97,12 @@ class BatchProof(Protocol):
     def anchor(self) -> AnchorRef: ...
 
 
-@dataclass(frozen=True, slots=True)
-class AnsweredProof:
-    """The proof of one record of a query answer (``credit-node query`` JSON)."""
-
-    province: str
-    record_no: str
-    commitment: bytes
-    leaf_index: int
-    inclusion_proof: tuple[bytes, ...]
-    batch_header: bytes
-    header_signature: bytes
-    anchor: AnchorRef
-
-    @classmethod
-    def from_json(cls, record: Mapping[str, Any]) -> AnsweredProof:
-        """Parse one answered record; KeyError, ValueError or TypeError when malformed."""
-        proof, anchor = record["proof"], record["proof"]["anchor"]
-        return cls(
-            province=str(record["province"]), record_no=str(record.get("record_no", "")),
-            commitment=bytes.fromhex(record["commitment"]),
-            leaf_index=int(proof["leaf_index"]),
-            inclusion_proof=tuple(bytes.fromhex(h) for h in proof["inclusion_proof"]),
-            batch_header=str(proof["batch_header"]).encode("ascii"),
-            header_signature=bytes.fromhex(proof["header_signature"]),
-            anchor=AnchorRef(chain_id=int(anchor["chain_id"]),
-                             contract=bytes.fromhex(str(anchor["contract"]).removeprefix("0x")),
-                             tx_hash=bytes.fromhex(str(anchor["tx_hash"]).removeprefix("0x")),
-                             block_number=int(anchor["block_number"]), seq=int(anchor["seq"])))
-
-
-def _fail(step: int, reason: str) -> NoReturn:
+def fail(step: int, reason: str) -> NoReturn:
+    """Raise :class:`VerificationFailed` at ``step``."""
     raise VerificationFailed(step, reason)
+
+
+_fail = fail
 
 
 def _payload(item: Proven, peer: str) -> tuple[dict[str, JsonValue], Record, str]:
@@ -176,14 +152,18 @@ def _header(item: BatchProof, chain: ChainFacts, verified: MutableSet[tuple[byte
 
 def _commitment(item: Proven) -> bytes:
     try:
-        return commit_canonical(item.payload, item.salt)
+        return commitment_of(item.scheme, item.payload, item.salt)
     except (TypeError, ValueError) as exc:
-        _fail(4, f"commitment: {exc}")
+        _fail(4, f"commitment (scheme v{item.scheme}): {exc}")
 
 
-def _included(item: BatchProof, commitment: bytes, header: BatchHeader) -> None:
+def _included(item: BatchProof, scheme: int, commitment: bytes, header: BatchHeader) -> None:
     try:
-        verify_inclusion(item.leaf_index, header.tree_size, hash_leaf(commitment),
+        leaf = hash_leaf(leaf_data(scheme, commitment))
+    except ValueError as exc:
+        _fail(4, f"leaf of scheme {scheme}: {exc}")
+    try:
+        verify_inclusion(item.leaf_index, header.tree_size, leaf,
                          list(item.inclusion_proof), header.root)
     except MerkleError as exc:
         _fail(4, f"inclusion proof of leaf {item.leaf_index} in batch {header.seq} "
@@ -220,15 +200,16 @@ def _recognized(item: Proven, header: BatchHeader, chain: ChainFacts,
         _fail(6, refusal)
 
 
-def verify_batch_proof(item: BatchProof, commitment: Callable[[], bytes], *,
+def verify_batch_proof(item: BatchProof, commitment: Callable[[], bytes], *, scheme: int,
                        chain: ChainFacts, target: AnchorTarget,
                        verified_headers: MutableSet[tuple[bytes, bytes, bytes]] | None = None,
                        ) -> tuple[BatchHeader, bytes]:
     """Run steps (2)-(5) of the module doc; the signed header and the commitment.
 
     ``commitment`` is asked for only once steps (2) and (3) passed (deriving it from a
-    payload is part of step 4). ``verified_headers`` memoizes signature checks across one
-    page (same header, same signature, same key). Raises ``VerificationFailed`` and
+    payload or a disclosure is part of step 4); ``scheme`` says how it sits in its leaf.
+    ``verified_headers`` memoizes signature checks across one page (same header, same
+    signature, same key). Raises ``VerificationFailed`` and
     ``ChainUnavailable``.
     """
     memo: MutableSet[tuple[bytes, bytes, bytes]] = (
@@ -237,7 +218,7 @@ def verify_batch_proof(item: BatchProof, commitment: Callable[[], bytes], *,
     header = _header(item, chain, memo)
     # (4): the commitment is in the signed tree.
     leaf = commitment()
-    _included(item, leaf, header)
+    _included(item, scheme, leaf, header)
     # (5): the signed root is anchored by the origin.
     _anchored(item, header, chain, target)
     return header, leaf
@@ -255,39 +236,9 @@ def verify_proven(item: Proven, *, peer: str, chain: ChainFacts, categories: Cat
     # (1): the envelope is the peer's and agrees with a canonical, valid payload.
     document, record, subject = _payload(item, peer)
     # (2)-(5): the commitment of the payload is in a tree the origin signed and anchored.
-    header, commitment = verify_batch_proof(item, lambda: _commitment(item), chain=chain,
-                                            target=target, verified_headers=verified_headers)
+    header, commitment = verify_batch_proof(item, lambda: _commitment(item),
+                                            scheme=item.scheme, chain=chain, target=target,
+                                            verified_headers=verified_headers)
     # (6): under an adopted catalog version, the category is recognized.
     _recognized(item, header, chain, categories)
     return Verified(item, document, record, subject, commitment, header)
-
-
-class AnswerVerifier:
-    """Steps (2)-(5) for the records of query answers, against the ledger ``reader`` reads
-    (deployed on chain ``chain_id`` with ``contracts``); ledger reads are cached across
-    records as for a page of pulled records."""
-
-    def __init__(self, reader: ChainReader, *, chain_id: int,
-                 contracts: Mapping[str, str]) -> None:
-        self._chain = ChainFacts(reader)
-        self._target = AnchorTarget.from_config(chain_id, dict(contracts))
-        self._headers: set[tuple[bytes, bytes, bytes]] = set()
-
-    def check(self, proof: AnsweredProof) -> None:
-        """Raises ``VerificationFailed`` (with the step) and ``ChainUnavailable``."""
-        verify_batch_proof(proof, lambda: proof.commitment, chain=self._chain,
-                           target=self._target, verified_headers=self._headers)
-
-
-def verify_record(record: Mapping[str, Any], verifier: AnswerVerifier) -> list[str]:
-    """The problems of one record of a query answer (empty when steps (2)-(5) pass), each
-    naming the failing step. Raises ``ChainUnavailable``."""
-    try:
-        proof = AnsweredProof.from_json(record)
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        return [f"malformed answered record: {type(exc).__name__}: {exc}"]
-    try:
-        verifier.check(proof)
-    except VerificationFailed as exc:
-        return [str(exc)]
-    return []

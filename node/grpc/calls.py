@@ -125,6 +125,28 @@ def submit_records(target: TlsTarget, records: list[bytes], source: str, *,
                                                                       timeout=timeout))
 
 
+def _signed_receipt_json(receipt: Any) -> dict[str, Any]:
+    """The node's signed receipt, the entry's inclusion proof and the entry (hex), when
+    the node sent them."""
+    if not receipt.signed_receipt:
+        return {}
+    return {"signed_receipt": json.loads(receipt.signed_receipt),
+            "audit_inclusion_proof": [h.hex() for h in receipt.audit_inclusion_proof],
+            "audit_entry": receipt.audit_entry.decode("utf-8")}
+
+
+def _disclosure_json(record: Any) -> dict[str, Any]:
+    """Scheme v2: the disclosure as JSON (salts and digests in hex, values as JSON)."""
+    if record.commitment_scheme != 2:
+        return {}
+    return {"disclosure": {
+        "envelope": json.loads(record.disclosed_envelope),
+        "fields": {f.name: {"salt": f.salt.hex(), "value": json.loads(f.canonical_value)}
+                   for f in record.disclosed_fields},
+        "withheld": [d.hex() for d in record.withheld_digests],
+    }}
+
+
 def answered_record_json(record: Any) -> dict[str, Any]:
     """One AnsweredRecord as JSON: bytes as hex, the header as its JSON text (the form
     ``credit-node query`` prints and ``verify-answer`` reads)."""
@@ -139,8 +161,12 @@ def answered_record_json(record: Any) -> dict[str, Any]:
         "payload": json.loads(record.minimized_payload or b"{}"),
         "withheld_fields": list(record.withheld_fields),
         "objection_flagged": record.objection_flagged,
+        "foreign": record.foreign,
+        "scheme": record.commitment_scheme or 1,
+        **_disclosure_json(record),
         "proof": {
             "leaf_index": record.leaf_index,
+            "tree_size": record.tree_size,
             "inclusion_proof": [h.hex() for h in record.inclusion_proof],
             "batch_header": record.batch_header.decode("ascii"),
             "header_signature": record.header_signature.hex(),
@@ -177,8 +203,9 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
 
     With ``include_foreign`` the query carries the agency's signature for each origin
     province, signed with ``target.key`` over a fresh request id (unless one is given).
-    Returns ``{"records": [...], "receipt": {"request_id", "audit_leaf_index",
-    "answered_at"}}``, each record as :func:`answered_record_json` makes it.
+    Returns ``{"subject", "records": [...], "receipt": {"request_id", "audit_leaf_index",
+    "audit_leaf_hash", "answered_at"}}``, ``subject`` as asked (``verify-answer`` binds
+    every record to it), each record as :func:`answered_record_json` makes it.
     """
     if include_foreign and not request_id:
         request_id = uuid.uuid4().hex
@@ -196,9 +223,12 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
         answer = query_stub(open_channel).Query(request, timeout=timeout)
     receipt = answer.receipt
     return {
+        "subject": subject,
         "records": [answered_record_json(r) for r in answer.records],
         "receipt": {"request_id": receipt.request_id,
                     "audit_leaf_index": receipt.audit_leaf_index,
+                    "audit_leaf_hash": receipt.audit_leaf_hash.hex(),
+                    **_signed_receipt_json(receipt),
                     "answered_at": receipt.answered_at.ToJsonString()},
     }
 

@@ -10,15 +10,19 @@ never trusted on their own.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp  # type: ignore[import-untyped]
 
+from crypto.canonical import canonical_bytes
+from crypto.disclosure import SCHEME_V1, SCHEME_V2, value_bytes
 from crypto.signed_note import NoteVerifier
 from node._proto.credit.v1 import audit_pb2, common_pb2, ingest_pb2, query_pb2
 from node.audit import SignedHead
 from node.audit.heads import ServedHead, served_note
 from node.exchange.transit import AnchorRef, Proven
 from node.service.audit_checkpoints import HeadAnchor
+from node.service.disclosure import Disclosure
 from node.service.ingest import IngestOutcome
 from node.service.query import AnsweredRecord, QueryAnswer
 
@@ -83,7 +87,23 @@ def _answered(item: AnsweredRecord) -> query_pb2.AnsweredRecord:
             seq=proof.anchor.seq),
         objection_flagged=rec.status == "objection",
         foreign=rec.origin == "foreign",
+        tree_size=proof.tree_size,
+        **_disclosure(item.disclosure),
     )
+
+
+def _disclosure(disclosure: Disclosure | None) -> dict[str, Any]:
+    """The v2 disclosure fields of an AnsweredRecord (scheme 1 and nothing else for v1)."""
+    if disclosure is None:
+        return {"commitment_scheme": SCHEME_V1}
+    return {
+        "commitment_scheme": SCHEME_V2,
+        "disclosed_envelope": canonical_bytes(disclosure.envelope),
+        "disclosed_fields": [
+            query_pb2.DisclosedField(name=name, salt=salt, canonical_value=value_bytes(value))
+            for name, (salt, value) in sorted(disclosure.shown.items())],
+        "withheld_digests": list(disclosure.withheld),
+    }
 
 
 def _json_bytes(payload: dict[str, object]) -> bytes:
@@ -118,6 +138,7 @@ def proven_from_proto(message: common_pb2.ProvenRecord) -> Proven:
                          seq=anchor.seq),
         objection_flagged=message.objection_flagged,
         raw=message.SerializeToString(deterministic=True),
+        scheme=message.commitment_scheme or 1,
     )
 
 
@@ -138,6 +159,7 @@ def proven_to_proto(item: Proven) -> common_pb2.ProvenRecord:
             tx_hash=item.anchor.tx_hash, block_number=item.anchor.block_number,
             seq=item.anchor.seq),
         objection_flagged=item.objection_flagged,
+        commitment_scheme=item.scheme,
     )
 
 

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 
 import grpc
 
@@ -23,6 +24,7 @@ from node._proto.credit.v1 import (
     query_pb2_grpc,
 )
 from node.audit import Action, AuditNotFound
+from node.audit.receipts import encode_receipt, make_receipt
 from node.authz.evidence import EvidenceError, evidence_kind
 from node.exchange.parts import Exchange
 from node.grpc.audited import Answer, Attempt, audited
@@ -88,10 +90,19 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
         return audited(self._app, context, (Role.PLATFORM, Role.ADMIN, Role.AUDITOR), run)
 
 
-def _receipt(response: query_pb2.QueryResponse, logged: Logged) -> None:
-    """Put the query's audit entry (index, leaf hash) in its receipt."""
+def _receipt(app: NodeApp, response: query_pb2.QueryResponse, logged: Logged) -> None:
+    """Put the query's audit entry (index, leaf hash) in its receipt, with the node's
+    signed receipt over a checkpoint holding it and the entry's inclusion proof there."""
     response.receipt.audit_leaf_index = logged.index
     response.receipt.audit_leaf_hash = logged.leaf_hash
+    log = app.access_log.log
+    head, stored = log.latest_checkpoint(), log.entry(logged.index)
+    signed = make_receipt(stored.request_id, logged.index, logged.leaf_hash, head.note,
+                          app.signing_key)
+    response.receipt.signed_receipt = encode_receipt(signed)
+    response.receipt.audit_inclusion_proof.extend(
+        log.inclusion_proof(logged.index, head.checkpoint.size))
+    response.receipt.audit_entry = stored.entry
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):
@@ -125,7 +136,7 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
                                   caller.fingerprint)
             refs = record_refs((a.record.province, a.record.record_no) for a in answer.records)
             return Answer(query_response(answer), Action.QUERY, records=len(answer.records),
-                          refs=refs, finish=_receipt)
+                          refs=refs, finish=partial(_receipt, self._app))
         try:
             return audited(self._app, context, (Role.AGENCY, Role.AUTHORITY), run,
                            request_id=request.request_id, purpose=request.purpose)

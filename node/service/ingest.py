@@ -13,8 +13,9 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from crypto.canonical import canonical_bytes
-from crypto.commitment import commit_canonical, new_salt
+from crypto.canonical import canonical_bytes, decode_canonical
+from crypto.commitment import new_salt
+from crypto.disclosure import SCHEME_V2
 from crypto.sealing import MasterKey, record_aad, seal
 from crypto.tokens import subject_token
 from node.domain.publicity import publicity_end
@@ -28,6 +29,7 @@ from node.domain.records import (
     to_json,
 )
 from node.domain.validation import Issue, ValidationContext, validate_record
+from node.service.disclosure import commit_v2
 from node.store.contract import Store
 from node.store.rows import NewRecord
 
@@ -111,10 +113,13 @@ def _record_no_of(obj: object) -> str:
 
 
 def prepare(record: Record, keys: IngestKeys) -> NewRecord:
-    """Commit and seal one valid record (fresh salt and data key)."""
+    """Commit (scheme v2, fresh 32-byte seed) and seal (fresh data key) one valid record.
+
+    The seed is stored in the ``salt`` column and travels as v1's salt did.
+    """
     canonical = canonical_bytes(to_json(record))
     salt = new_salt()
-    commitment = commit_canonical(canonical, salt)
+    commitment = commit_v2(decode_canonical(canonical), salt)
     sealed = seal(canonical, keys.master_key, record_aad(record.province, record.record_no))
     return NewRecord(
         province=record.province,
@@ -131,6 +136,7 @@ def prepare(record: Record, keys: IngestKeys) -> NewRecord:
         sealed_payload=sealed.to_bytes(),
         is_public=is_public(record),
         publicity_end=record_publicity_end(record),
+        scheme=SCHEME_V2,
     )
 
 

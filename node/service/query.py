@@ -17,7 +17,9 @@ refusal is the same whether or not the subject has records.
    that are public (within their publicity period), or — with a valid grant, or for a
    purpose that needs none — of a kind in the grant's scope;
 5. each kept record is minimized for the purpose and returned with its inclusion proof,
-   signed batch header and anchor. Records whose batch is not anchored yet are left out
+   signed batch header and anchor; a record committed under scheme v2 also carries its
+   disclosure (shown fields with salts, withheld digests; ``node.service.disclosure``).
+   Records whose batch is not anchored yet are left out
    (they are returned once anchored, normally within seconds);
 6. with ``include_foreign``, the federation adds peer provinces' records under the same
    rules: replicated ones from this store, on-request ones fetched from their origin,
@@ -37,6 +39,8 @@ from typing import Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from crypto.canonical import decode_canonical
+from crypto.disclosure import SCHEME_V2
 from crypto.sealing import open_sealed, record_aad
 from crypto.tokens import normalize_identifier, subject_token
 from node.authz.evidence import EvidenceError, check_evidence
@@ -51,6 +55,7 @@ from node.authz.grants import (
 from node.authz.rate import TokenBuckets
 from node.config_schema import PurposePolicy
 from node.identity import Identity, Role
+from node.service.disclosure import Disclosure, disclose, scheme_of
 from node.service.errors import BadRequest, RateLimited, Refusal, Refused
 from node.service.evidence import EvidenceVault
 from node.service.ingest import IngestKeys
@@ -127,6 +132,23 @@ class AnsweredRecord:
     payload: dict[str, object]
     withheld: tuple[str, ...]
     proof: RecordProof
+    # Scheme v2: what is disclosed, so the shown fields verify; None for a v1 record.
+    disclosure: Disclosure | None = None
+
+
+def answer_record(record: StoredRecord, plain: bytes, policy: PurposePolicy,
+                  proof: RecordProof) -> AnsweredRecord:
+    """``record`` (canonical payload ``plain``) minimized for ``policy``, with its proof
+    and — when committed under scheme v2 — the disclosure of the shown fields.
+
+    Raises ``ValueError`` when the stored commitment opens under neither scheme.
+    """
+    document = decode_canonical(plain)
+    shown = minimize(dict(document), policy)
+    disclosure = None
+    if scheme_of(plain, record.salt, record.commitment) == SCHEME_V2:
+        disclosure = disclose(document, record.salt, shown.shown)
+    return AnsweredRecord(record, shown.payload, shown.withheld, proof, disclosure)
 
 
 @dataclass(frozen=True)
@@ -247,8 +269,7 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
             continue
         plain = open_sealed(record.sealed_payload, deps.keys.master_key,
                             record_aad(record.province, record.record_no))
-        shown = minimize(json.loads(plain), policy)
-        answered.append(AnsweredRecord(record, shown.payload, shown.withheld, proof))
+        answered.append(answer_record(record, plain, policy, proof))
     # (6)
     if query.include_foreign and deps.federation is not None:
         answered.extend(deps.federation.foreign_answers(query, policy, scope, now))

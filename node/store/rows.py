@@ -66,6 +66,9 @@ class NewRecord:
     is_public: bool
     publicity_end: date | None
     status: str = "active"
+    # Commitment scheme (crypto.disclosure): 2 puts 0x02 before the commitment in the leaf.
+    # Not a column: a stored row's scheme is found by opening its commitment.
+    scheme: int = 1
 
 
 @dataclass(frozen=True, slots=True)

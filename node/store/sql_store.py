@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from crypto.disclosure import leaf_data
 from crypto.merkle import CompactRange, hash_leaf
 from node.store import sql_batches, sql_log, sql_records
 from node.store.contract import Store
@@ -80,7 +81,7 @@ class SqlStore(Store):
                 known[key] = (record.commitment, leaf)
                 new_rows.append(sql_records.record_row(
                     record, leaf_index=leaf, origin="local", batch_seq=None, created_at=now))
-                leaves.append(hash_leaf(record.commitment))
+                leaves.append(hash_leaf(leaf_data(record.scheme, record.commitment)))
                 refs.append(StoredRef(*key, record.commitment, leaf, created=True))
             sql_records.insert_rows(conn, new_rows)
             sql_log.append_leaves(conn, head, leaves, self._range_factory)

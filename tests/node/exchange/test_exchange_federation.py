@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from exchange_helpers import Consortium, anchored, public_dishonesty, records_of, submit
 
 from crypto.batch_header import BatchHeader, verify_header
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.merkle import hash_leaf, verify_inclusion
 from crypto.signing import NodePublicKey
 from node._proto.credit.v1 import common_pb2, exchange_pb2, query_pb2
@@ -99,7 +100,8 @@ def test_a_federated_query_answers_replicated_and_on_request_records_with_proofs
     for record in (by_no[str(entry["record_no"])], by_no[COMMITMENT_NO]):
         assert record.foreign and record.envelope.province == "JS"
         header = BatchHeader.from_json(record.batch_header)
-        verify_inclusion(record.leaf_index, header.tree_size, hash_leaf(record.commitment),
+        leaf = hash_leaf(leaf_data(SCHEME_V2, record.commitment))
+        verify_inclusion(record.leaf_index, header.tree_size, leaf,
                          list(record.inclusion_proof), header.root)
         verify_header(header, record.header_signature, js_key)
         assert ledger.is_anchored("JS", header.seq, header.root)

@@ -17,6 +17,7 @@ import pytest
 from exchange_helpers import Consortium, public_dishonesty, records_of, submit
 
 from crypto.batch_header import BatchHeader, verify_header
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.merkle import hash_leaf, verify_inclusion
 from crypto.signing import NodePublicKey
 from node._proto.credit.v1 import common_pb2, query_pb2
@@ -75,7 +76,8 @@ def test_a_js_dishonesty_entry_is_answered_by_every_peer_with_a_proof(
         assert record.envelope.shared_category == JS_MAPPING.shared_code(
             str(entry["local_category"]))
         header = BatchHeader.from_json(record.batch_header)
-        verify_inclusion(record.leaf_index, header.tree_size, hash_leaf(record.commitment),
+        leaf = hash_leaf(leaf_data(SCHEME_V2, record.commitment))
+        verify_inclusion(record.leaf_index, header.tree_size, leaf,
                          list(record.inclusion_proof), header.root)
         verify_header(header, record.header_signature, js_key)
         assert ledger.is_anchored("JS", header.seq, header.root)

@@ -16,7 +16,7 @@ import pytest
 from exchange_helpers import Consortium
 
 from crypto.batch_header import EMPTY_ROOT, BatchHeader, sign_header
-from crypto.commitment import commit_canonical
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.keys import load_signing_key
 from crypto.merkle import MemoryTree, hash_leaf
 from node._proto.credit.v1 import exchange_pb2
@@ -26,6 +26,7 @@ from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
 from node.grpc.convert import proven_from_proto, proven_to_proto
 from node.grpc.stubs import exchange_stub
+from node.service.disclosure import commitment_of
 from node.store import open_store
 from node.store.sql_foreign_proofs import ForeignProofs
 from node.store.sql_quarantine import QuarantineLog
@@ -104,9 +105,10 @@ def test_a_proof_leading_to_another_root_is_refused_at_step_4(consortium: Consor
 def test_a_signed_but_unanchored_root_is_refused_at_step_5(consortium: Consortium,
                                                            js_items: list[Proven]) -> None:
     item = js_items[5]
-    commitment = commit_canonical(item.payload, item.salt)
+    commitment = commitment_of(item.scheme, item.payload, item.salt)
     tree = MemoryTree()
-    tree.extend([hash_leaf(commitment), hash_leaf(b"\x01" * 32), hash_leaf(b"\x02" * 32)])
+    tree.extend([hash_leaf(leaf_data(item.scheme, commitment)), hash_leaf(b"\x01" * 32),
+                 hash_leaf(b"\x02" * 32)])
     header = BatchHeader(province="JS", seq=1000, tree_size=3, root=tree.root(), prev_size=0,
                          prev_root=EMPTY_ROOT, catalog_version=1, issued_at=int(time.time()))
     key = load_signing_key(consortium["JS"].layout.signing_key)
@@ -189,7 +191,8 @@ def test_the_same_records_twice_are_stored_once_and_quarantined_once(
     assert fresh.quarantine.count() == 1
     stored = store.get_record("JS", js_items[2].record_no)
     assert stored is not None and stored.origin == "foreign"
-    assert stored.commitment == commit_canonical(js_items[2].payload, js_items[2].salt)
+    assert js_items[2].scheme == SCHEME_V2
+    assert stored.commitment == commitment_of(SCHEME_V2, js_items[2].payload, js_items[2].salt)
     proof = fresh.proofs.proof("JS", js_items[2].leaf_index)
     assert proof is not None and proof.leaf.inclusion_proof == js_items[2].inclusion_proof
     store.engine.dispose()

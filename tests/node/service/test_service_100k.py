@@ -11,6 +11,7 @@ from pathlib import Path
 
 from service_helpers import NodeDir, channel, make_node_dir, synth_lines, wait_for
 
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.merkle import hash_leaf, verify_inclusion
 from ledger.devchain import DevChain
 from node._proto.credit.v1 import ingest_pb2
@@ -60,7 +61,8 @@ def _run(node_dir: NodeDir, running: RunningNode) -> None:
         assert ledger.is_anchored("JS", batch.seq, batch.root)
         proofs = batch_proofs(store, batch, range(batch.start_size, batch.end_size))
         for record in store.records_by_leaf_range("JS", batch.start_size, batch.end_size):
-            verify_inclusion(record.leaf_index, batch.end_size, hash_leaf(record.commitment),
+            leaf = hash_leaf(leaf_data(SCHEME_V2, record.commitment))
+            verify_inclusion(record.leaf_index, batch.end_size, leaf,
                              proofs[record.leaf_index], batch.root)
             leaves.append(record.leaf_index)
     assert leaves == list(range(COUNT))

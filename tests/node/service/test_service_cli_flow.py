@@ -13,6 +13,7 @@ from consent_helpers import EVIDENCE
 from service_helpers import NodeDir, synth_lines, wait_for
 
 from crypto.batch_header import BatchHeader, sign_header
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.keys import load_signing_key
 from crypto.merkle import MerkleError, hash_leaf, verify_inclusion
 from node.cli.main import main
@@ -94,7 +95,7 @@ def claim_another_size(records: list[dict[str, Any]]) -> tuple[dict[str, Any], i
         proof = record["proof"]
         header = BatchHeader.from_json(proof["batch_header"])
         path = [bytes.fromhex(h) for h in proof["inclusion_proof"]]
-        leaf = hash_leaf(bytes.fromhex(record["commitment"]))
+        leaf = hash_leaf(leaf_data(SCHEME_V2, bytes.fromhex(record["commitment"])))
         for size in range(header.tree_size + 1, 2 * header.tree_size + 2):
             try:
                 verify_inclusion(proof["leaf_index"], size, leaf, path, header.root)

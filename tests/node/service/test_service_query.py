@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from service_helpers import NodeDir, channel, synth_lines, wait_for
 
 from crypto.batch_header import BatchHeader, verify_header
+from crypto.disclosure import SCHEME_V2, leaf_data
 from crypto.merkle import hash_leaf, verify_inclusion
 from crypto.signing import NodePublicKey
 from node._proto.credit.v1 import common_pb2, ingest_pb2, query_pb2
@@ -87,7 +88,8 @@ def test_grant_answers_every_record_with_proofs_that_verify(
     node_key = NodePublicKey(ledger.member("JS").node_key)
     for record in answer.records:
         header = BatchHeader.from_json(record.batch_header)
-        verify_inclusion(record.leaf_index, header.tree_size, hash_leaf(record.commitment),
+        leaf = hash_leaf(leaf_data(SCHEME_V2, record.commitment))
+        verify_inclusion(record.leaf_index, header.tree_size, leaf,
                          list(record.inclusion_proof), header.root)
         verify_header(header, record.header_signature, node_key)
         assert ledger.is_anchored("JS", header.seq, header.root)

@@ -1,0 +1,149 @@
+"""Commitment scheme v2: salted per-field digests, so an answer can disclose some fields.
+
+Why: a v1 commitment (``crypto.commitment``) covers the whole canonical record under one
+salt, so whoever is shown only some fields cannot check them against the ledger. Under v2
+each field gets its own salted digest and the record commitment binds the sorted digests
+and the envelope; an answer shows some fields with their salts, the digests of the others,
+and the verifier recomputes the very commitment the origin appended to its log
+(``docs/commitment-v2.md``; test vectors in ``tests/vectors/commitment_v2/``)::
+
+    salt_i  = HMAC-SHA256(seed, FIELD_SALT_TAG ‖ lp(name_i))                  32 bytes
+    d_i     = SHA-256(FIELD_DIGEST_TAG ‖ lp(salt_i) ‖ lp(name_i) ‖ lp(jcs(value_i)))
+    c       = SHA-256(RECORD_V2_TAG ‖ lp(jcs(envelope)) ‖ u32(n) ‖ d_(1) ‖ … ‖ d_(n))
+
+``lp(x)`` is ``x`` prefixed by its length as a big-endian uint32, so no part can run into
+the next; ``jcs`` is canonical form v1 (NFC + RFC 8785); the digests are sorted bytewise
+(their order says nothing about the fields). The 32-byte ``seed`` is the record's one
+random secret, kept at the origin and carried node to node exactly as the v1 salt is;
+each field's salt is a PRF of it, so disclosing one field's salt reveals nothing of
+another's. A withheld field's salt never leaves a node, so its digest cannot be opened by
+guessing values (an ID number has only about 10^10 values).
+
+The record log says which scheme a leaf uses (``leaf_data``): a v1 leaf is the 32-byte
+commitment, a v2 leaf is the byte ``0x02`` followed by it, so the signed, anchored root
+fixes each record's scheme and a v2 record cannot be passed off as v1 (whose answers bind
+no fields) or the reverse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import struct
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+from crypto.canonical import JsonValue, canonical_bytes, normalize
+
+__all__ = [
+    "FIELD_DIGEST_TAG",
+    "FIELD_SALT_TAG",
+    "MIN_SALT_SIZE",
+    "RECORD_V2_TAG",
+    "SCHEME_V1",
+    "SCHEME_V2",
+    "SEED_SIZE",
+    "commit_fields",
+    "field_digest",
+    "field_salt",
+    "leaf_data",
+    "record_commitment",
+    "value_bytes",
+]
+
+SCHEME_V1: Final = 1
+SCHEME_V2: Final = 2
+SEED_SIZE: Final = 32
+MIN_SALT_SIZE: Final = 16
+"""128 bits: the least a field salt may have (the derived ones have 256)."""
+FIELD_SALT_TAG: Final = b"yrd-credit/field-salt/v2\x00"
+FIELD_DIGEST_TAG: Final = b"yrd-credit/field-digest/v2\x00"
+RECORD_V2_TAG: Final = b"yrd-credit/record-commitment-sd/v2\x00"
+_DIGEST_SIZE = 32
+_U32 = struct.Struct(">I")
+
+
+def _lp(part: bytes) -> bytes:
+    return _U32.pack(len(part)) + part
+
+
+def _name_bytes(name: object) -> bytes:
+    if not isinstance(name, str) or not name:
+        raise ValueError("field name must be a non-empty string")
+    return name.encode("utf-8")
+
+
+def value_bytes(value: object) -> bytes:
+    """Canonical form v1 of one field value (NFC strings, RFC 8785 JSON)."""
+    return _plain_bytes(normalize({"v": value})["v"])
+
+
+def _plain_bytes(plain: JsonValue) -> bytes:
+    """JCS bytes of an already NFC-normalized value, through canonical form v1's encoder:
+    the value's bytes inside ``{"v":`` … ``}``."""
+    if isinstance(plain, str) or (isinstance(plain, list)
+                                  and all(isinstance(v, str) for v in plain)):
+        # Strings and lists of strings: json.dumps escapes exactly as JCS does (canonical
+        # form v1's own fast path); a lone surrogate fails to encode and goes the long way.
+        try:
+            return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:
+            pass
+    return canonical_bytes({"v": plain})[5:-1]
+
+
+def field_salt(seed: bytes, name: str) -> bytes:
+    """The 32-byte salt of field ``name`` of the record whose secret is ``seed``."""
+    if not isinstance(seed, bytes) or len(seed) != SEED_SIZE:
+        raise ValueError(f"seed must be {SEED_SIZE} bytes")
+    return hmac.digest(seed, FIELD_SALT_TAG + _lp(_name_bytes(name)), "sha256")
+
+
+def field_digest(salt: bytes, name: str, value: object) -> bytes:
+    """``d = SHA-256(FIELD_DIGEST_TAG ‖ lp(salt) ‖ lp(name) ‖ lp(jcs(value)))``."""
+    return _digest(salt, name, value_bytes(value))
+
+
+def _digest(salt: bytes, name: str, encoded: bytes) -> bytes:
+    if not isinstance(salt, bytes) or len(salt) < MIN_SALT_SIZE:
+        raise ValueError(f"field salt must be at least {MIN_SALT_SIZE} bytes")
+    return hashlib.sha256(FIELD_DIGEST_TAG + _lp(salt) + _lp(_name_bytes(name))
+                          + _lp(encoded)).digest()
+
+
+def record_commitment(envelope: Mapping[str, object], digests: Iterable[bytes]) -> bytes:
+    """The v2 record commitment over ``envelope`` and the field ``digests`` (any order).
+
+    Raises ``ValueError`` for a digest that is not 32 bytes or one given twice (two equal
+    digests would let one disclosure stand for two fields).
+    """
+    ordered = sorted(digests)
+    for index, digest in enumerate(ordered):
+        if not isinstance(digest, bytes) or len(digest) != _DIGEST_SIZE:
+            raise ValueError(f"field digest must be {_DIGEST_SIZE} bytes")
+        if index and ordered[index - 1] == digest:
+            raise ValueError("the same field digest is given twice")
+    return hashlib.sha256(RECORD_V2_TAG + _lp(canonical_bytes(envelope))
+                          + _U32.pack(len(ordered)) + b"".join(ordered)).digest()
+
+
+def commit_fields(envelope: Mapping[str, object], fields: Mapping[str, object],
+                  seed: bytes) -> tuple[bytes, dict[str, bytes]]:
+    """Commit to a record split into ``envelope`` and ``fields``: the commitment and the
+    digest of every field by name."""
+    plain = normalize(fields)
+    digests = {name: _digest(field_salt(seed, name), name, _plain_bytes(value))
+               for name, value in plain.items()}
+    return record_commitment(envelope, digests.values()), digests
+
+
+def leaf_data(scheme: int, commitment: bytes) -> bytes:
+    """The bytes of the record-log leaf: the commitment (v1) or ``0x02`` ‖ commitment (v2)."""
+    if len(commitment) != _DIGEST_SIZE:
+        raise ValueError(f"commitment must be {_DIGEST_SIZE} bytes")
+    if scheme == SCHEME_V1:
+        return commitment
+    if scheme == SCHEME_V2:
+        return bytes([SCHEME_V2]) + commitment
+    raise ValueError(f"commitment scheme {scheme!r} is not 1 or 2")
