@@ -116,6 +116,8 @@ class StoredRecord:
     origin: Origin
     batch_seq: int | None
     created_at: datetime
+    # The data key's id in the key store (None: legacy row with the key inline).
+    key_id: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)

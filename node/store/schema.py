@@ -31,6 +31,8 @@ from sqlalchemy import (
 __all__ = [
     "audit_entries",
     "batches",
+    "data_keys",
+    "keystore_metadata",
     "kv_meta",
     "log_nodes",
     "log_state",
@@ -69,7 +71,9 @@ records = Table(
     Column("leaf_index", BigInteger, nullable=False),
     # Keyed hash of the subject's identifier; the identifier itself is never stored in clear.
     Column("subject_token", LargeBinary(32), nullable=False),
-    # AES-GCM sealed canonical record (crypto/sealing.py); opaque to the store.
+    # AES-GCM sealed canonical record (crypto/sealing.py) WITHOUT its wrapped data key
+    # (crypto.sealing.detach_key): the key lives in the key store under ``key_id``, a
+    # separate database, so a copy of this one alone never decrypts anything.
     Column("sealed_payload", LargeBinary, nullable=False),
     Column("is_public", Boolean, nullable=False),
     Column("publicity_end", Date, nullable=True),
@@ -78,6 +82,9 @@ records = Table(
     # Set for foreign rows (the origin's batch); local rows find theirs by leaf index.
     Column("batch_seq", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The data key's id in the key store (keystore_metadata.data_keys); NULL only for rows
+    # written before keys were kept apart (their payload still holds the wrapped key).
+    Column("key_id", LargeBinary(16), nullable=True),
     # get_record(province, record_no) and the idempotency check of add_records.
     UniqueConstraint("province", "record_no"),
     # Lookup by commitment (exchange de-duplication); a commitment is never reused.
@@ -89,6 +96,7 @@ records = Table(
     CheckConstraint("length(subject_token) = 32", name="subject_token_len"),
     CheckConstraint("leaf_index >= 0", name="leaf_index_nonneg"),
     CheckConstraint("origin IN ('local', 'foreign')", name="origin_known"),
+    CheckConstraint("key_id IS NULL OR length(key_id) = 16", name="key_id_len"),
 )
 # records_by_subject(token): every record of one subject, local and foreign.
 Index(None, records.c.subject_token)
@@ -237,4 +245,21 @@ foreign_proofs = Table(
     # foreign_proof(province, leaf): one lookup per answered foreign record.
     PrimaryKeyConstraint("province", "leaf_index"),
     CheckConstraint("length(inclusion_proof) % 32 = 0", name="proof_len"),
+)
+
+# -- the key store: a database of its own (SQLite ``keys.db`` next to ``node.db``) --------
+# Not migrated by Alembic with the tables above: it lives in another database with its own
+# retention, so a backup of the node database never holds a key (docs/lifecycle.md).
+keystore_metadata = MetaData(naming_convention=metadata.naming_convention)
+
+data_keys = Table(
+    "data_keys",
+    keystore_metadata,
+    # records.key_id: the lookup of every read that opens a payload; the PK serves it.
+    Column("key_id", LargeBinary(16), primary_key=True),
+    # The record's data key wrapped by the node master key (AES-KW, 40 bytes).
+    Column("wrapped_key", LargeBinary(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("length(key_id) = 16", name="key_id_len"),
+    CheckConstraint("length(wrapped_key) = 40", name="wrapped_key_len"),
 )
