@@ -15,12 +15,20 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from node._proto.credit.v1 import audit_pb2, exchange_pb2, ingest_pb2, node_pb2, query_pb2
+from node._proto.credit.v1 import (
+    audit_pb2,
+    exchange_pb2,
+    ingest_pb2,
+    lifecycle_pb2,
+    node_pb2,
+    query_pb2,
+)
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
-from node.grpc.stubs import add_servicers
+from node.grpc.stubs import add_lifecycle_servicer, add_servicers
 
 __all__ = ["SERVICE_NAMES", "GrpcServer", "Servicers", "serve", "server_credentials"]
 
@@ -30,6 +38,7 @@ SERVICE_NAMES: Final = (
     node_pb2.DESCRIPTOR.services_by_name["NodeService"].full_name,
     exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    lifecycle_pb2.DESCRIPTOR.services_by_name["LifecycleService"].full_name,
 )
 
 
@@ -40,6 +49,7 @@ class Servicers:
     node: NodeServicer
     exchange: ExchangeServicer
     audit: AuditServicer
+    lifecycle: LifecycleServicer | None = None
 
 
 @dataclass
@@ -77,6 +87,8 @@ def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) 
     )
     add_servicers(server, servicers.ingest, servicers.query, servicers.node,
                   servicers.exchange, servicers.audit)
+    if servicers.lifecycle is not None:
+        add_lifecycle_servicer(server, servicers.lifecycle)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME)

@@ -20,6 +20,7 @@ from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.runtime import Exchange
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.peer import PeerClient
 from node.grpc.peer_health import ReachablePeers
 from node.grpc.server import GrpcServer, Servicers, serve, server_credentials
@@ -27,6 +28,7 @@ from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.runtime.audit_loops import AuditLoops, open_audit_loops
 from node.runtime.deps import open_peers, query_deps
 from node.runtime.exchange import open_exchange
+from node.runtime.lifecycle import Lifecycle, open_lifecycle
 from node.runtime.serve_file import write_serve_file
 from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
@@ -51,6 +53,7 @@ class RunningNode:
     peers: dict[str, PeerClient]
     audit_loops: AuditLoops
     reachable: ReachablePeers
+    lifecycle: Lifecycle | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -66,6 +69,8 @@ class RunningNode:
         if self.anchor_loop is not None:
             self.anchor_loop.stop()
         self.audit_loops.stop()
+        if self.lifecycle is not None:
+            self.lifecycle.stop()
         if self.exchange is not None:
             self.exchange.stop()
         for peer in self.peers.values():
@@ -98,6 +103,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     app = NodeApp.open(config)
     peers = open_peers(config)
     exchange = open_exchange(app, peers)
+    lifecycle = open_lifecycle(app, peers)
     catalog = _catalog_state(app)
     loop = _anchor_loop(app, catalog)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
@@ -111,7 +117,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         node=NodeServicer(app, catalog=catalog, exchange=exchange,
                           peers_reachable=reachable.count),
         exchange=ExchangeServicer(app, exchange),
-        audit=AuditServicer(app))
+        audit=AuditServicer(app),
+        lifecycle=LifecycleServicer(app, lifecycle))
     credentials = server_credentials(cert=config.tls.cert, key=config.tls.key,
                                      ca_bundle=app.trust.pem_bundle())
     server = serve(servicers, listen=config.node.listen, credentials=credentials,
@@ -121,10 +128,11 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         loop.start()
     if exchange is not None:
         exchange.start()
+    lifecycle.start()
     audit_loops = open_audit_loops(app, peers)
     audit_loops.start()
     write_serve_file(config.node.data_dir, server.port, metrics_port)
     log.info("node serving", extra={"province": app.province, "port": server.port,
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
-                       audit_loops, reachable)
+                       audit_loops, reachable, lifecycle)

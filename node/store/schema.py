@@ -38,6 +38,7 @@ __all__ = [
     "log_state",
     "metadata",
     "records",
+    "revocations",
 ]
 
 # Constraint names are fixed by convention so a migration and this module name them alike.
@@ -246,6 +247,29 @@ foreign_proofs = Table(
     PrimaryKeyConstraint("province", "leaf_index"),
     CheckConstraint("length(inclusion_proof) % 32 = 0", name="proof_len"),
 )
+
+revocations = Table(
+    "revocations",
+    metadata,
+    # A repair / withdrawal notice (node/service/revocation_notice.py): leaf ``idx`` of
+    # ``province``'s revocation log. Ours are appended here with the log; a peer's arrive
+    # verified (signature, inclusion, anchor) and are kept as proof of why we stopped.
+    Column("province", String(2), nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("record_no", String(64), nullable=False),
+    # Canonical JSON of the notice: the leaf's data, as hashed. Ids only, never a name.
+    Column("notice", LargeBinary, nullable=False),
+    Column("origin", String(8), nullable=False),
+    # Set for a peer's notice (the origin's revocation batch).
+    Column("batch_seq", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # revocations_in(province, start, end): serving and proving by leaf position.
+    PrimaryKeyConstraint("province", "idx"),
+    CheckConstraint("idx >= 0", name="idx_nonneg"),
+    CheckConstraint("origin IN ('local', 'foreign')", name="origin_known"),
+)
+# revocation_of(province, record_no): is this record revoked, and by which notice.
+Index(None, revocations.c.province, revocations.c.record_no)
 
 # -- the key store: a database of its own (SQLite ``keys.db`` next to ``node.db``) --------
 # Not migrated by Alembic with the tables above: it lives in another database with its own
