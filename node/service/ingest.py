@@ -17,6 +17,7 @@ from crypto.canonical import canonical_bytes
 from crypto.commitment import commit_canonical, new_salt
 from crypto.sealing import MasterKey, record_aad, seal
 from crypto.tokens import subject_token
+from node.domain.catalog.sharing import subject_type
 from node.domain.publicity import publicity_end
 from node.domain.records import (
     DishonestyEntry,
@@ -114,6 +115,7 @@ def prepare(record: Record, keys: IngestKeys) -> NewRecord:
         sealed_payload=sealed.to_bytes(),
         is_public=is_public(record),
         publicity_end=record_publicity_end(record),
+        subject_type=subject_type(record.subject_kind),
     )
 
 

@@ -66,6 +66,8 @@ class NewRecord:
     is_public: bool
     publicity_end: date | None
     status: str = "active"
+    # natural_person / organisation (node.domain.catalog.sharing.subject_type).
+    subject_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,7 @@ class StoredRecord:
     created_at: datetime
     # The data key's id in the key store (None: legacy row with the key inline).
     key_id: bytes | None = None
+    subject_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,9 @@ records = Table(
     # The data key's id in the key store (keystore_metadata.data_keys); NULL only for rows
     # written before keys were kept apart (their payload still holds the wrapped key).
     Column("key_id", LargeBinary(16), nullable=True),
+    # natural_person / organisation: the catalog's sharing policy decides by it (what may
+    # leave the origin); NULL for rows written before it was kept.
+    Column("subject_type", String(16), nullable=True),
     # get_record(province, record_no) and the idempotency check of add_records.
     UniqueConstraint("province", "record_no"),
     # Lookup by commitment (exchange de-duplication); a commitment is never reused.

@@ -82,7 +82,7 @@ RECORD_COLUMNS: Final = (
     "province", "record_no", "kind", "local_category", "shared_category", "catalog_version",
     "severity", "rule_version", "commitment", "salt", "leaf_index", "subject_token",
     "sealed_payload", "is_public", "publicity_end", "status", "origin", "batch_seq",
-    "created_at", "key_id",
+    "created_at", "key_id", "subject_type",
 )
 """The columns ``record_row`` fills, in its order (every column but the generated id)."""
 
@@ -109,7 +109,7 @@ def record_row(
         r.province, r.record_no, r.kind, r.local_category, r.shared_category,
         r.catalog_version, r.severity, r.rule_version, r.commitment, r.salt, leaf_index,
         r.subject_token, r.sealed_payload if payload is None else payload, r.is_public,
-        r.publicity_end, r.status, origin, batch_seq, created_at, key_id,
+        r.publicity_end, r.status, origin, batch_seq, created_at, key_id, r.subject_type,
     )
 
 
@@ -143,6 +143,7 @@ def to_stored(row: Row[Any]) -> StoredRecord:
         batch_seq=row.batch_seq,
         created_at=utc(row.created_at),
         key_id=None if row.key_id is None else bytes(row.key_id),
+        subject_type=row.subject_type,
     )
 
 

@@ -25,6 +25,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("records") as batch:
         batch.add_column(sa.Column("key_id", sa.LargeBinary(16), nullable=True))
+        batch.add_column(sa.Column("subject_type", sa.String(16), nullable=True))
         batch.create_check_constraint(op.f("ck_records_key_id_len"),
                                      "key_id IS NULL OR length(key_id) = 16")
     op.create_table(
@@ -50,4 +51,5 @@ def downgrade() -> None:
     op.drop_table("revocations")
     with op.batch_alter_table("records") as batch:
         batch.drop_constraint(op.f("ck_records_key_id_len"), type_="check")
+        batch.drop_column("subject_type")
         batch.drop_column("key_id")
