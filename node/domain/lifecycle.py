@@ -22,6 +22,12 @@ from node.domain.publicity import RuleTable, publicity_end, repair_earliest
 from node.domain.records import DishonestyEntry, PenaltyRecord, Record
 
 __all__ = [
+    "ACTIVE",
+    "ANSWERED",
+    "CORRECTED",
+    "OBJECTION",
+    "OBJECTION_RESULTS",
+    "OBJECTION_WORKING_DAYS",
     "REPAIRED",
     "RecordDates",
     "RepairRefused",
@@ -30,8 +36,19 @@ __all__ = [
     "record_dates",
 ]
 
+ACTIVE = "active"
 REPAIRED = "repaired"
 """The status of a record whose repair was accepted (no node answers it; key destroyed)."""
+CORRECTED = "corrected"
+"""The status of a record an objection corrected: a new version replaces it (key destroyed)."""
+OBJECTION = "objection"
+"""The status of a record under an open objection (异议标注): answered, with the flag."""
+ANSWERED = frozenset({ACTIVE, OBJECTION})
+"""Statuses in which a record is answered at all (the flag travels with the answer)."""
+OBJECTION_RESULTS = ("corrected", "upheld", "unverifiable")
+OBJECTION_WORKING_DAYS: dict[str, int] = {"SH": 5, "JS": 5, "ZJ": 5, "AH": 7}
+"""Working days a province gives itself to verify an objection (domain.md §4:
+configurable per province; these defaults are this project's, to be set by each operator)."""
 
 
 class RepairRefused(DomainError, ValueError):

@@ -13,9 +13,11 @@ Receiving (caller), in numbered steps:
 4. ``H(0x00 ‖ notice)`` is at ``leaf_index`` of the signed tree (inclusion proof);
 5. the signed root and size are anchored as the origin's revocation batch ``seq``;
 6. applied: the notice is stored, and the record it names — if held here with the same
-   commitment — is no longer answered and its data key destroyed (the commitment stays,
-   so history still verifies). A notice for a record not held (yet) is kept: the
-   receiver refuses that record when it arrives (``is_revoked``).
+   commitment — gets the notice's status: a repair or a correction ends it (no longer
+   answered, data key destroyed, the commitment stays so history still verifies); an
+   objection flags it, a decided objection clears the flag. A notice for a record not
+   held yet is kept, and the revocation puller takes its page again until the record
+   puller has brought the record (``node.exchange.revocation_puller``).
 
 A failing item is refused with its step and reason (never personal data); the ledger
 being unreachable raises ``ChainUnavailable`` so the page is taken again later.
@@ -32,11 +34,16 @@ from typing import Final
 from crypto.batch_header import BatchHeader
 from crypto.errors import InvalidSignature, MalformedHeader
 from crypto.merkle import MerkleError, fetch_proof, hash_leaf, inclusion, verify_inclusion
-from node.domain.lifecycle import REPAIRED
+from node.domain.lifecycle import ACTIVE, CORRECTED, OBJECTION, REPAIRED
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.transit import AnchorRef, AnchorTarget
 from node.service.errors import BadRequest
-from node.service.revocation_log import Notice, parse_notice, verify_revocation_header
+from node.service.revocation_log import (
+    ENDING,
+    Notice,
+    parse_notice,
+    verify_revocation_header,
+)
 from node.store.contract import Store
 from node.store.rows import Batch
 from node.store.sql_revocations import REVOCATIONS_LOG, RevocationStore
@@ -195,13 +202,30 @@ class RevocationReceiver:
         return Applied(tuple(applied), repeats, tuple(refused))
 
 
+STATUS_AFTER: Final = {"repair": REPAIRED, "corrected": CORRECTED, "objection": OBJECTION,
+                       "upheld": ACTIVE, "unverifiable": ACTIVE}
+"""The status a notice gives the record it names (``node.service.revocation_log.REASONS``)."""
+
+
 def apply_notice(store: Store, notice: Notice) -> bool:
-    """Stop answering the record a notice names and shred its key, if held here with the
-    notice's commitment; True when a record was changed. Idempotent."""
+    """Give the record a notice names its new status, if held here with the notice's
+    commitment: an ending notice (repair, corrected) also destroys the data key, a flag is
+    set or cleared. True when a record was changed. Idempotent; an ended record stays
+    ended whatever notice comes after."""
     record = store.get_record(notice.province, notice.record_no)
     if record is None or record.commitment != notice.commitment:
         return False
-    if record.status == REPAIRED and not record.sealed_payload:
+    status = STATUS_AFTER[notice.reason]
+    if record.status in (REPAIRED, CORRECTED):
+        keys = getattr(store, "keys", None)
+        if record.key_id is not None and keys is not None and keys.get([record.key_id]):
+            store.set_status(notice.province, notice.record_no, record.status,
+                             shred_payload=True)  # a shredding cut short: finish it
         return False
-    store.set_status(notice.province, notice.record_no, REPAIRED, shred_payload=True)
+    if notice.reason in ENDING:
+        store.set_status(notice.province, notice.record_no, status, shred_payload=True)
+        return True
+    if record.status == status:
+        return False
+    store.set_status(notice.province, notice.record_no, status)
     return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol
 
 import grpc
@@ -24,9 +24,12 @@ from node.grpc.convert import notice_to_proto
 from node.identity import Identity, Role
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
-from node.service.errors import Unavailable
+from node.service.errors import BadRequest, Unavailable
+from node.service.ingest import IngestOutcome
 from node.service.lifecycle import LifecycleDeps, RepairRequest, file_repair, record_status
+from node.service.objections import ObjectionRequest, file_objection, resolve_objection
 from node.service.revocation_log import parse_notice
+from node.store.sql_objections import ObjectionStore
 
 __all__ = ["LifecyclePorts", "LifecycleServicer"]
 
@@ -40,7 +43,12 @@ class LifecyclePorts(Protocol):
     @property
     def target(self) -> AnchorTarget | None: ...
 
+    @property
+    def objections(self) -> ObjectionStore: ...
+
     def filed(self) -> None: ...
+
+    def submit(self, raws: list[bytes], today: date, request_id: str) -> IngestOutcome: ...
 
 
 class LifecycleServicer(lifecycle_pb2_grpc.LifecycleServiceServicer):
@@ -71,6 +79,51 @@ class LifecycleServicer(lifecycle_pb2_grpc.LifecycleServiceServicer):
                 refs=record_refs([(caller.province, accepted.record_no)]))
         return audited(self._app, context, (Role.PLATFORM,), run,
                        request_id=request.request_id)
+
+    def FileObjection(self, request: lifecycle_pb2.FileObjectionRequest,
+                      context: grpc.ServicerContext) -> lifecycle_pb2.FileObjectionResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[lifecycle_pb2.FileObjectionResponse]:
+            request_id = attempt.use_request_id(request.request_id)
+            attempt.use_purpose("objection")
+            now = self._clock()
+            try:
+                received = (date.fromisoformat(request.received_on) if request.received_on
+                            else now.date())
+            except ValueError as exc:
+                raise BadRequest("received_on: want YYYY-MM-DD") from exc
+            filed = file_objection(ObjectionRequest(
+                record_no=request.record_no, applicant=request.applicant,
+                reason=request.reason, received_on=received,
+                evidence_sha256=bytes(request.evidence_sha256), request_id=request_id),
+                caller_province=caller.province, deps=self._ports.deps,
+                objections=self._ports.objections, now=now)
+            self._ports.filed()
+            return Answer(lifecycle_pb2.FileObjectionResponse(
+                record_no=filed.record_no, request_id=filed.request_id,
+                verify_deadline=filed.verify_deadline.isoformat()), Action.ADMIN, records=1,
+                refs=record_refs([(caller.province, filed.record_no)]))
+        return audited(self._app, context, (Role.PLATFORM,), run,
+                       request_id=request.request_id)
+
+    def ResolveObjection(self, request: lifecycle_pb2.ResolveObjectionRequest,
+                         context: grpc.ServicerContext
+                         ) -> lifecycle_pb2.ResolveObjectionResponse:
+        def run(caller: Identity,
+                attempt: Attempt) -> Answer[lifecycle_pb2.ResolveObjectionResponse]:
+            attempt.use_purpose("objection")
+            done = resolve_objection(
+                request.record_no, request.result, caller_province=caller.province,
+                deps=self._ports.deps, objections=self._ports.objections, now=self._clock(),
+                corrected_json=bytes(request.corrected_json), submit=self._ports.submit)
+            # Logged under the objection's own request id: the one its filing used.
+            attempt.use_request_id(done.request_id)
+            self._ports.filed()
+            return Answer(lifecycle_pb2.ResolveObjectionResponse(
+                record_no=done.record_no, result=done.result, request_id=done.request_id,
+                corrected_record_no=done.corrected_record_no or ""), Action.ADMIN,
+                records=1, refs=record_refs([(caller.province, done.record_no)]))
+        return audited(self._app, context, (Role.PLATFORM,), run)
 
     def RecordStatus(self, request: lifecycle_pb2.RecordStatusRequest,
                      context: grpc.ServicerContext) -> lifecycle_pb2.RecordStatusResponse:

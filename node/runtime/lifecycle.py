@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ledger.client import LedgerClient
 from node.audit import Action
@@ -26,6 +27,8 @@ from node.runtime.exchange import MIN_POLL
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
 from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.errors import Unavailable
+from node.service.ingest import IngestOutcome
 from node.service.lifecycle import LifecycleDeps
 from node.service.revocation_log import (
     Notice,
@@ -33,6 +36,8 @@ from node.service.revocation_log import (
     parse_notice,
     seal_revocations,
 )
+from node.service.submit import Submitter
+from node.store.sql_objections import ObjectionStore
 from node.store.sql_revocations import RevocationStore
 
 __all__ = ["Lifecycle", "open_lifecycle"]
@@ -45,8 +50,17 @@ MAX_BACKOFF = 30.0
 class Lifecycle:
     deps: LifecycleDeps
     target: AnchorTarget | None
+    objections: ObjectionStore
     anchor_loop: BackgroundLoop | None = None
     pullers: list[RevocationPuller] = field(default_factory=list)
+    submitter: Submitter | None = None
+    """The node's ingest, set once built: a corrected record is committed through it."""
+
+    def submit(self, raws: list[bytes], today: date, request_id: str) -> IngestOutcome:
+        """Commit records as the node's own platform would (``Submitter.submit``)."""
+        if self.submitter is None:
+            raise Unavailable("this node takes no submissions yet")
+        return self.submitter.submit(raws, today=today, request_id=request_id)
 
     def start(self) -> None:
         if self.anchor_loop is not None:
@@ -75,7 +89,7 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
     deps = LifecycleDeps(store=app.store, revocations=revocations, keys=app.keys,
                          province=app.province)
     if not cfg.ledger.contracts or app.ledger is None:
-        return Lifecycle(deps, None)
+        return Lifecycle(deps, None, ObjectionStore(app.store.engine))
     target = AnchorTarget.from_config(cfg.ledger.chain_id, dict(cfg.ledger.contracts))
     ledger = app.ledger
     interval = cfg.batch.interval_seconds
@@ -110,7 +124,7 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
                       refs=record_refs([(notice.province, notice.record_no)]), peer=peer)
 
     return Lifecycle(
-        deps, target,
+        deps, target, ObjectionStore(app.store.engine),
         anchor_loop=BackgroundLoop(anchor_round, anchor_failed, name="revocation-anchor",
                                    logger=log),
         pullers=[RevocationPuller(peer, receiver, app.store, poll=every, on_notices=on_notices,

@@ -109,6 +109,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None,
                           categorize=catalog.categorize if catalog else None)
+    lifecycle.submitter = submitter
     reachable = ReachablePeers(list(peers.values()))
     servicers = Servicers(
         ingest=IngestServicer(app, submitter),

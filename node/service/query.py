@@ -34,6 +34,7 @@ from crypto.sealing import open_sealed, record_aad
 from crypto.tokens import normalize_identifier, subject_token
 from node.authz.grants import KINDS, GrantError, NonceLedger, check_grant, parse_grant
 from node.config_schema import PurposePolicy
+from node.domain.lifecycle import ANSWERED
 from node.identity import Identity
 from node.service.errors import BadRequest, Refusal, Refused
 from node.service.ingest import IngestKeys
@@ -133,7 +134,7 @@ def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurveP
 
 def visible(record: StoredRecord, scope: frozenset[str], today: date) -> bool:
     """Whether an active record (local or foreign) may be answered under ``scope``."""
-    if record.status != "active":
+    if record.status not in ANSWERED:  # an objection's flag travels with the answer
         return False
     if record.kind in scope:
         return True

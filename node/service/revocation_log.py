@@ -1,12 +1,13 @@
 """Revocation notices, and the province's revocation log sealed and anchored like records.
 
 A notice says "record ``record_no`` of ``province`` (commitment ``c`` at leaf ``i`` of the
-record log) is no longer answered, because ``reason``". It holds ids only: no name, no ID
-number, not the repair basis (that stays at the origin). Notices are leaves of the
-province's revocation log (``REVOCATIONS_LOG``); each batch of that log has a header of
-the same fields as a record batch (catalog version 0) signed under its own domain tag, so
-a revocation header can never pass for a record batch header or the other way round, and
-its root is anchored with ``RecordAnchors.anchorRevocations`` (strictly consecutive seq per
+record log) is no longer answered, because ``reason``" — or, for an objection, that it is
+flagged while checked, and then that the flag is cleared (``REASONS``). It holds ids only:
+no name, no ID number, not the repair basis (that stays at the origin). Notices are leaves
+of the province's revocation log (``REVOCATIONS_LOG``); each batch of that log has a header
+of the same fields as a record batch (catalog version 0) signed under its own domain tag, so
+a revocation header can never pass for a record batch header or the other way round, and its
+root is anchored with ``RecordAnchors.anchorRevocations`` (strictly consecutive seq per
 province, like record batches).
 """
 
@@ -32,6 +33,7 @@ from node.store.sql_revocations import REVOCATIONS_LOG
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "ENDING",
     "REASONS",
     "REVOCATION_HEADER_DOMAIN",
     "Notice",
@@ -45,9 +47,12 @@ __all__ = [
 
 REVOCATION_HEADER_DOMAIN: Final = b"yrd-credit/revocation-header/v1\x00"
 NOTICE_VERSION: Final = 1
-REASONS: Final = frozenset({"repair", "corrected"})
-"""repair: an accepted credit repair; corrected: an objection decided "corrected" (the
-record is replaced by a new version)."""
+REASONS: Final = frozenset({"repair", "corrected", "objection", "upheld", "unverifiable"})
+"""What a notice says of its record. Ending it (its data key destroyed everywhere):
+``repair`` (an accepted credit repair) and ``corrected`` (an objection decided so; a new
+version replaces it). Flagging it: ``objection`` (异议标注 while it is checked). Clearing
+the flag: ``upheld`` and ``unverifiable`` (the objection decided so; the record stays)."""
+ENDING: Final = frozenset({"repair", "corrected"})
 _ZERO = bytes(32)
 
 

@@ -31,7 +31,11 @@ from node.store.schema import data_keys, keystore_metadata
 from node.store.sql_common import chunked, in_chunk, one_of, utc, utc_now
 from node.store.transactions import read_tx, write_tx
 
-__all__ = ["KEY_ID_SIZE", "Detached", "KeyStore", "detach_rows", "keystore_url_for",
+SHREDDED: Final = "shredded"
+"""The status a record reads with when its key is gone but its row not yet updated."""
+_ANSWERED: Final = frozenset({"active", "objection"})
+
+__all__ = ["KEY_ID_SIZE", "SHREDDED", "Detached", "KeyStore", "detach_rows", "keystore_url_for",
            "new_key_id"]
 
 Detached = tuple[bytes, bytes]
@@ -124,15 +128,20 @@ class KeyStore:
         """``found`` with each detached payload whole again where its key still exists.
 
         A record whose key was shredded keeps its detached body: opening it fails with a
-        ``SealingError`` that says the key is gone.
+        ``SealingError`` that says the key is gone. Read while its shredding is under way
+        (the row still says it is answered), it reads as ``SHREDDED``, so no caller tries
+        to answer a record whose content no longer exists.
         """
         keys = self.get(r.key_id for r in found if r.key_id is not None)
         whole: list[StoredRecord] = []
         for record in found:
-            wrapped = keys.get(record.key_id) if record.key_id is not None else None
-            if wrapped is not None and record.sealed_payload:
-                record = replace(record, sealed_payload=attach_key(record.sealed_payload,
-                                                                   wrapped))
+            if record.key_id is not None and record.sealed_payload:
+                wrapped = keys.get(record.key_id)
+                if wrapped is not None:
+                    record = replace(record, sealed_payload=attach_key(record.sealed_payload,
+                                                                       wrapped))
+                elif record.status in _ANSWERED:
+                    record = replace(record, status=SHREDDED)
             whole.append(record)
         return whole
 

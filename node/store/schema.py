@@ -37,6 +37,7 @@ __all__ = [
     "log_nodes",
     "log_state",
     "metadata",
+    "objections",
     "records",
     "revocations",
 ]
@@ -273,6 +274,33 @@ revocations = Table(
 )
 # revocation_of(province, record_no): is this record revoked, and by which notice.
 Index(None, revocations.c.province, revocations.c.record_no)
+
+objections = Table(
+    "objections",
+    metadata,
+    # An objection (异议) a platform filed against one of its province's records; kept at
+    # the origin only (the applicant may be a person); peers learn of it through a notice.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("province", String(2), nullable=False),
+    Column("record_no", String(64), nullable=False),
+    Column("applicant", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence_sha256", LargeBinary(32), nullable=True),
+    Column("received_on", Date, nullable=False),
+    # received_on + the province's deadline in working days (holiday calendar).
+    Column("verify_deadline", Date, nullable=False),
+    Column("request_id", String(128), nullable=False),
+    # NULL while open; corrected / upheld / unverifiable once decided.
+    Column("result", String(16), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("corrected_record_no", String(64), nullable=True),
+    CheckConstraint("result IS NULL OR result IN ('corrected', 'upheld', 'unverifiable')",
+                    name="result_known"),
+    CheckConstraint("evidence_sha256 IS NULL OR length(evidence_sha256) = 32",
+                    name="evidence_len"),
+)
+# open_objection(province, record_no): the one open objection of a record, if any.
+Index(None, objections.c.province, objections.c.record_no)
 
 # -- the key store: a database of its own (SQLite ``keys.db`` next to ``node.db``) --------
 # Not migrated by Alembic with the tables above: it lives in another database with its own

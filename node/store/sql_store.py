@@ -186,15 +186,14 @@ class SqlStore(Store):
     def set_status(
         self, province: str, record_no: str, status: str, *, shred_payload: bool = False
     ) -> None:
-        if shred_payload and self._keys is not None:
-            # The key goes first: once it is gone the payload is unreadable everywhere,
-            # in every copy of the node database, whatever happens to the update below.
-            with read_tx(self._engine, "set_status") as conn:
-                key_id = sql_records.key_id_of(conn, (province, record_no))
-            if key_id is not None:
-                self._keys.shred([key_id])
+        # The row first (no reader answers the record from then on), then the key: once it
+        # is gone the payload is unreadable in every copy of the node database. A failure
+        # in between raises; calling again finishes the shredding (idempotent).
         with write_tx(self._engine, "set_status") as conn:
+            key_id = sql_records.key_id_of(conn, (province, record_no))
             sql_records.set_status(conn, (province, record_no), status, shred_payload)
+        if shred_payload and self._keys is not None and key_id is not None:
+            self._keys.shred([key_id])
 
     def set_publicity(
         self, province: str, record_no: str, is_public: bool, publicity_end: date | None

@@ -72,3 +72,31 @@ def backup(database_url: str, into: Path) -> tuple[Path, Path]:
         with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
             src.backup(dst)
     return copies
+
+
+def answered(net: Consortium, province: str, subject: str) -> dict[str, bool]:
+    """record_no -> objection_flagged of every record ``province``'s node answers about
+    ``subject`` (its own and the other provinces')."""
+    request = query_pb2.QueryRequest(
+        purpose="credit_report", include_foreign=True,
+        subject=common_pb2.SubjectRef(id_type=common_pb2.SUBJECT_ID_TYPE_USCC, id=subject))
+    with net.channel(province, "agency", province) as ch:
+        answer = query_stub(ch).Query(request, timeout=10)
+    return {r.envelope.record_no: r.objection_flagged for r in answer.records}
+
+
+def file_objection(net: Consortium, record_no: str) -> Any:
+    request = lifecycle_pb2.FileObjectionRequest(
+        record_no=record_no, applicant="某某", reason="处罚金额登记有误",
+        evidence_sha256=bytes(range(32)), received_on="2026-09-30")
+    with net.channel("JS", "platform", "JS") as ch:
+        return lifecycle_stub(ch).FileObjection(request, timeout=20)
+
+
+def resolve_objection(net: Consortium, record_no: str, result: str,
+                      corrected: dict[str, Any] | None = None) -> Any:
+    request = lifecycle_pb2.ResolveObjectionRequest(
+        record_no=record_no, result=result,
+        corrected_json=json.dumps(corrected, ensure_ascii=False).encode() if corrected else b"")
+    with net.channel("JS", "platform", "JS") as ch:
+        return lifecycle_stub(ch).ResolveObjection(request, timeout=20)

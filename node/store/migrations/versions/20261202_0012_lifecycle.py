@@ -44,9 +44,35 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_revocations_province_record_no"), "revocations",
                     ["province", "record_no"])
+    op.create_table(
+        "objections",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  primary_key=True, autoincrement=True),
+        sa.Column("province", sa.String(2), nullable=False),
+        sa.Column("record_no", sa.String(64), nullable=False),
+        sa.Column("applicant", sa.String(200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("evidence_sha256", sa.LargeBinary(32), nullable=True),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("verify_deadline", sa.Date(), nullable=False),
+        sa.Column("request_id", sa.String(128), nullable=False),
+        sa.Column("result", sa.String(16), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("corrected_record_no", sa.String(64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
+        sa.CheckConstraint(
+            "result IS NULL OR result IN ('corrected', 'upheld', 'unverifiable')",
+            name=op.f("ck_objections_result_known")),
+        sa.CheckConstraint("evidence_sha256 IS NULL OR length(evidence_sha256) = 32",
+                           name=op.f("ck_objections_evidence_len")),
+    )
+    op.create_index(op.f("ix_objections_province_record_no"), "objections",
+                    ["province", "record_no"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_objections_province_record_no"), table_name="objections")
+    op.drop_table("objections")
     op.drop_index(op.f("ix_revocations_province_record_no"), table_name="revocations")
     op.drop_table("revocations")
     with op.batch_alter_table("records") as batch:
