@@ -14,6 +14,7 @@ from node.devnet.agency import Queried, query_subject, verify_answer, write_gran
 from node.devnet.demo import DemoFailed, DemoRun, Step
 from node.devnet.demo_audit import audit_step
 from node.devnet.demo_exchange import exchange
+from node.devnet.demo_lifecycle import lifecycle
 from node.devnet.demo_summary import read_back
 from node.devnet.lifecycle import consortium_down, consortium_up
 from node.devnet.progress import Progress
@@ -158,6 +159,8 @@ STEPS: list[Step] = [
     Step("verify the answers against the ledger", verify, "verify"),
     Step("exchange across provinces, answered by each province's own agency (互通互认)",
          exchange, "exchange"),
+    Step("record lifecycle: a repair (信用修复) and an objection (异议) reach every province",
+         lifecycle, "lifecycle"),
     Step("audit: verify every node's access audit log against the ledger", audit_step, "audit"),
     Step("read back from the nodes and the ledger", read_back, "read_back"),
 ]

@@ -34,7 +34,7 @@ from node.service.ingest import IngestKeys
 from node.service.revocation_log import make_notice
 from node.store.contract import Store
 from node.store.rows import StoredRecord
-from node.store.sql_revocations import RevocationStore, StoredNotice
+from node.store.sql_revocations import REVOCATIONS_LOG, RevocationStore, StoredNotice
 
 __all__ = ["LifecycleDeps", "RepairAccepted", "RepairRequest", "file_repair", "local_record"]
 
@@ -145,6 +145,15 @@ def file_repair(request: RepairRequest, *, caller_province: str, deps: Lifecycle
     return RepairAccepted(stored.record_no, request_id, notice, dates)
 
 
+def _notice_status(deps: LifecycleDeps, notice: StoredNotice) -> dict[str, object]:
+    """Where one of our notices stands: its leaf, its reason, its anchored batch (if yet)."""
+    batch = deps.store.batch_for_leaf(notice.idx, REVOCATIONS_LOG)
+    anchored = batch is not None and batch.status == "anchored"
+    return {"index": notice.idx, "reason": json.loads(notice.notice).get("reason"),
+            "batch_seq": batch.seq if anchored and batch is not None else None,
+            "anchored": anchored}
+
+
 def record_status(deps: LifecycleDeps, province: str, record_no: str,
                   now: datetime) -> dict[str, object]:
     """What a platform may know of one of its records: dates, status, key held,
@@ -160,7 +169,7 @@ def record_status(deps: LifecycleDeps, province: str, record_no: str,
         "leaf_index": stored.leaf_index, "commitment": stored.commitment.hex(),
         "publicity_end": stored.publicity_end.isoformat() if stored.publicity_end else None,
         "data_key_held": bool(stored.sealed_payload),
-        "revocations": [{"index": n.idx, "batch_seq": n.batch_seq}
+        "revocations": [_notice_status(deps, n)
                         for n in deps.revocations.of_record(province, record_no)],
     }
     if stored.status != REPAIRED and stored.sealed_payload:

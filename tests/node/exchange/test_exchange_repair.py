@@ -14,13 +14,20 @@ from pathlib import Path
 import grpc
 import pytest
 from exchange_helpers import Consortium, submit, wait_for
-from lifecycle_helpers import answers, backup, file_repair, repairable_penalty
+from lifecycle_helpers import (
+    answers,
+    backup,
+    file_repair,
+    repair_commitment,
+    repairable_penalty,
+)
 
 from crypto.batch_header import BatchHeader, verify_header
 from crypto.errors import SealingError
 from crypto.merkle import hash_leaf, verify_inclusion
 from crypto.sealing import open_sealed, record_aad
 from crypto.signing import NodePublicKey
+from node.cli.main import main
 from node.domain.publicity import add_months
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.revocations import revocation_page, verify_notice
@@ -126,3 +133,39 @@ def test_bad_repairs_name_the_rule_and_change_nothing(consortium: Consortium) ->
         file_repair(consortium, early, today, record_no="JS-NO-SUCH-RECORD")
     with pytest.raises(grpc.RpcError, match="RECORD_UNKNOWN"):
         file_repair(consortium, early, today, record_no="ZJ-2025-000001")
+
+
+def _cli(consortium: Consortium, capsys: pytest.CaptureFixture[str], *argv: str
+         ) -> tuple[int, dict[str, object]]:
+    js = consortium["JS"]
+    flags = ["--endpoint", f"localhost:{js.port}", "--cert",
+             str(js.layout.identity_cert("platform")), "--key",
+             str(js.layout.identity_key("platform")), "--ca", str(js.layout.ca_cert)]
+    capsys.readouterr()
+    code = main([*argv[:2], *flags, *argv[2:]]) if argv[0] in ("record", "objection") \
+        else main([argv[0], *flags, *argv[1:]])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_cli_repair_and_record_status(consortium: Consortium, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    today = datetime.now(UTC).date()
+    penalty = repairable_penalty("JS-REPAIR-000003", today)
+    assert len(submit(consortium, "JS", [penalty]).accepted) == 1
+    code, status = _cli(consortium, capsys, "record", "status", "--record-no",
+                        "JS-REPAIR-000003")
+    assert code == 0 and status["status"] == "active" and status["data_key_held"] is True
+    assert status["repair_from"] == add_months(
+        datetime.fromisoformat(str(penalty["CF_JDRQ"])).date(), 3).isoformat()
+    commitment = tmp_path / "commitment.json"
+    commitment.write_bytes(repair_commitment(penalty, today))
+    repair = ("repair", "--record-no", "JS-REPAIR-000003", "--basis", "已整改",
+              "--commitment", str(commitment), "--decision-ref", "宁信修〔2026〕3号")
+    code, filed = _cli(consortium, capsys, *repair)
+    assert code == 0 and filed["ok"] is True and filed["record_no"] == "JS-REPAIR-000003"
+    code, again = _cli(consortium, capsys, *repair)
+    assert code == 1 and again["ok"] is False and "REPAIR_ALREADY_DONE" in str(again["error"])
+    code, status = _cli(consortium, capsys, "record", "status", "--record-no",
+                        "JS-REPAIR-000003")
+    assert status["status"] == "repaired" and status["data_key_held"] is False
+    assert [r["reason"] for r in status["revocations"]] == ["repair"]  # type: ignore[union-attr]
