@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from lifecycle_helpers import (
     repairable_penalty,
 )
 
-from crypto.batch_header import BatchHeader, verify_header
+from crypto.batch_header import BatchHeader, sign_header, verify_header
 from crypto.errors import SealingError
 from crypto.merkle import hash_leaf, verify_inclusion
 from crypto.sealing import open_sealed, record_aad
@@ -30,7 +31,12 @@ from crypto.signing import NodePublicKey
 from node.cli.main import main
 from node.domain.publicity import add_months
 from node.exchange.chain_facts import ChainFacts
-from node.exchange.revocations import revocation_page, verify_notice
+from node.exchange.revocations import (
+    ProvenNotice,
+    RevocationReceiver,
+    revocation_page,
+    verify_notice,
+)
 from node.exchange.transit import AnchorTarget
 from node.service.proofs import batch_proof
 from node.store import SqlStore, make_engine
@@ -169,3 +175,47 @@ def test_cli_repair_and_record_status(consortium: Consortium, tmp_path: Path,
                         "JS-REPAIR-000003")
     assert status["status"] == "repaired" and status["data_key_held"] is False
     assert [r["reason"] for r in status["revocations"]] == ["repair"]  # type: ignore[union-attr]
+
+
+def test_forged_notices_are_refused_at_the_step_that_catches_them(
+        consortium: Consortium) -> None:
+    """A notice altered in transit, one signed under the record-batch domain, and one
+    handed over by another province never end a record at the receiver."""
+    today = datetime.now(UTC).date()
+    penalty = repairable_penalty("JS-REPAIR-000004", today)
+    assert len(submit(consortium, "JS", [penalty]).accepted) == 1
+    wait_for(lambda: answers(consortium, "SH", str(penalty["CF_XDR_SHXYM"]),
+                             "JS-REPAIR-000004"), timeout=60)
+    filed = file_repair(consortium, penalty, today)
+    js = consortium["JS"].node.app
+    store = js.store
+    wait_for(lambda: any(json.loads(i.notice)["record_no"] == "JS-REPAIR-000004"
+                         for i in _notices(consortium)))
+    real = next(i for i in _notices(consortium)
+                if json.loads(i.notice)["record_no"] == "JS-REPAIR-000004")
+    target = AnchorTarget.from_config(js.config.ledger.chain_id,
+                                      dict(js.config.ledger.contracts))
+    chain = ChainFacts(consortium.ledger())
+    other = json.loads(real.notice)
+    other["record_no"] = "JS-REPAIR-000001"
+    tampered = replace(real, notice=json.dumps(other, separators=(",", ":")).encode())
+    header = BatchHeader.from_json(real.batch_header)
+    wrong_domain = replace(real, header_signature=sign_header(header, js.signing_key))
+    receiver = RevocationReceiver(consortium["SH"].node.app.store,
+                                  RevocationStore(consortium["SH"].node.app.store.engine),
+                                  chain, target)
+    result = receiver.accept([tampered, wrong_domain], peer="JS")
+    assert [(r.position, r.step) for r in result.refused] == [(0, 4), (1, 3)]
+    assert not result.applied
+    with pytest.raises(Exception, match="names province JS, handed over by ZJ"):
+        verify_notice(real, peer="ZJ", chain=chain, target=target)
+    assert filed.request_id and store.get_record("JS", "JS-REPAIR-000004") is not None
+
+
+def _notices(consortium: Consortium) -> list[ProvenNotice]:
+    js = consortium["JS"].node.app
+    target = AnchorTarget.from_config(js.config.ledger.chain_id,
+                                      dict(js.config.ledger.contracts))
+    items, _ = revocation_page(js.store, RevocationStore(js.store.engine), province="JS",
+                               target=target, cursor="")
+    return items
