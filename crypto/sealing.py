@@ -24,7 +24,10 @@ part before ``aad`` has a fixed length, so the split is unambiguous.
 Crypto-shredding: without its wrapped key a ciphertext is unreadable, even under the
 master key. Destroying ``Sealed.wrapped_key`` therefore destroys the record — but only
 every copy of it: store wrapped keys apart from ciphertexts (own table or column family,
-short backup retention) if shredding must also reach backups.
+short backup retention) if shredding must also reach backups. :func:`detach_key` splits a
+sealed blob into the ciphertext part (no key material) and the wrapped key, and
+:func:`attach_key` puts them back together, so a store can keep the two in different
+databases.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ __all__ = [
     "SEAL_VERSION",
     "MasterKey",
     "Sealed",
+    "attach_key",
+    "detach_key",
     "master_key",
     "master_key_id",
     "new_master_key",
@@ -68,6 +73,9 @@ WRAPPED_KEY_SIZE: Final = 40
 NONCE_SIZE: Final = 12
 TAG_SIZE: Final = 16
 _HEADER_SIZE = 1 + KEY_ID_SIZE + WRAPPED_KEY_SIZE + NONCE_SIZE
+DETACHED_TAG: Final = 0xD1
+"""First byte of a sealed blob whose wrapped key was taken out (never a ``SEAL_VERSION``)."""
+_DETACHED = bytes([DETACHED_TAG])
 
 
 def master_key(raw: bytes) -> MasterKey:
@@ -147,6 +155,9 @@ class Sealed:
         """Parse :meth:`to_bytes` output; :class:`SealingError` names any defect."""
         if not isinstance(data, bytes):
             raise TypeError(f"sealed data must be bytes, got {type(data).__name__}")
+        if data[:1] == _DETACHED:
+            raise SealingError("sealed payload without its data key: the key is kept apart "
+                               "(detached) and must be attached first, or it was destroyed")
         if len(data) < _HEADER_SIZE + TAG_SIZE:
             raise SealingError(f"malformed sealed payload: {len(data)} bytes, want at least "
                                f"{_HEADER_SIZE + TAG_SIZE}")
@@ -219,3 +230,29 @@ def open_sealed(sealed: Sealed | bytes, master_key: MasterKey, aad: bytes) -> by
             "sealed payload does not authenticate: ciphertext, nonce or wrapped key tampered, "
             "or aad names a different record than the one it was sealed for"
         ) from exc
+
+
+def detach_key(blob: bytes) -> tuple[bytes, bytes]:
+    """Split a sealed blob into ``(body, wrapped_key)``; the body holds no key material.
+
+    ``body`` is ``DETACHED_TAG ‖ version ‖ master_key_id ‖ nonce ‖ ciphertext``; it opens
+    only after :func:`attach_key` with the same wrapped key. Raises :class:`SealingError`
+    for a blob that is not a sealed payload.
+    """
+    parsed = Sealed.from_bytes(blob)
+    body = (bytes([DETACHED_TAG, SEAL_VERSION]) + parsed.master_key_id + parsed.nonce
+            + parsed.ciphertext)
+    return body, parsed.wrapped_key
+
+
+def attach_key(body: bytes, wrapped_key: bytes) -> bytes:
+    """Rebuild the sealed blob :func:`detach_key` split (``SealingError`` names a defect)."""
+    if not isinstance(body, bytes) or not isinstance(wrapped_key, bytes):
+        raise TypeError("body and wrapped_key must be bytes")
+    fixed = 2 + KEY_ID_SIZE + NONCE_SIZE
+    if len(body) < fixed + TAG_SIZE or body[0] != DETACHED_TAG or body[1] != SEAL_VERSION:
+        raise SealingError(f"malformed detached payload: {len(body)} bytes, want at least "
+                           f"{fixed + TAG_SIZE} starting 0x{DETACHED_TAG:02x} {SEAL_VERSION}")
+    nonce_at = 2 + KEY_ID_SIZE
+    return Sealed(master_key_id=body[2:nonce_at], wrapped_key=wrapped_key,
+                  nonce=body[nonce_at:fixed], ciphertext=body[fixed:]).to_bytes()

@@ -102,6 +102,14 @@ class AnchorOps(ClientCore):
             )
         )
 
+    def revocation_batch(self, province: str, seq: int) -> tuple[bytes, int, int]:
+        """(root, size, block number) of `province`'s revocation batch `seq`; zeros when
+        unknown."""
+        root, size, block = self.call(
+            "RecordAnchors", "revocationBatch", province_to_bytes(province), seq
+        )
+        return bytes(root), int(size), int(block)
+
     def is_revocation_anchored(self, province: str, seq: int, root: bytes) -> bool:
         """Whether `province`'s revocation batch `seq` is anchored with exactly `root`."""
         return bool(

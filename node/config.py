@@ -37,6 +37,7 @@ __all__ = [
     "config_from_dict",
     "config_to_dict",
     "default_database_url",
+    "default_keystore_url",
     "load_config",
     "write_config",
 ]
@@ -49,6 +50,11 @@ class ConfigError(ValueError):
 def default_database_url(data_dir: Path) -> str:
     """The SQLite database used when ``[database] url`` is empty."""
     return f"sqlite:///{data_dir / 'node.db'}"
+
+
+def default_keystore_url(data_dir: Path) -> str:
+    """The SQLite key store used when ``[keystore] url`` is empty (whatever the database)."""
+    return f"sqlite:///{data_dir / 'keys.db'}"
 
 
 def _type_name(tp: Any) -> str:
@@ -140,8 +146,13 @@ def _check_whole(cfg: NodeConfig) -> NodeConfig:
             )
         peers.append(dataclasses.replace(peer, ca=peer.ca or trusted))
     url = cfg.database.url or default_database_url(cfg.node.data_dir)
+    keys_url = cfg.keystore.url or default_keystore_url(cfg.node.data_dir)
+    if keys_url == url:
+        raise ConfigError("keystore.url: must name a database apart from database.url "
+                          "(data keys live apart from the ciphertext they open)")
     return dataclasses.replace(
-        cfg, peers=tuple(peers), database=dataclasses.replace(cfg.database, url=url)
+        cfg, peers=tuple(peers), database=dataclasses.replace(cfg.database, url=url),
+        keystore=dataclasses.replace(cfg.keystore, url=keys_url),
     )
 
 
@@ -191,6 +202,8 @@ def config_to_dict(cfg: NodeConfig, base: Path) -> dict[str, Any]:
     doc: dict[str, Any] = _dump(cfg, base)
     if cfg.database.url == default_database_url(cfg.node.data_dir):
         doc["database"].pop("url")
+    if cfg.keystore.url == default_keystore_url(cfg.node.data_dir):
+        doc["keystore"].pop("url")
     return doc
 
 

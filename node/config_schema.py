@@ -156,6 +156,14 @@ class DatabaseSection:
 
 
 @dataclass(frozen=True)
+class KeystoreSection:
+    url: str = field(default="", metadata=_check(_check_database_url))
+    """SQLAlchemy URL of the key store holding every record's wrapped data key, apart from
+    the payloads (docs/lifecycle.md); empty means sqlite:///<data_dir>/keys.db. Back it up
+    on its own, short retention: a shredded key must not live on in old copies."""
+
+
+@dataclass(frozen=True)
 class LedgerSection:
     rpc_url: str = field(default="http://127.0.0.1:8545", metadata=_check(_check_rpc_url))
     """JSON-RPC endpoint of the ledger (anvil locally, Besu in production)."""
@@ -299,6 +307,7 @@ class NodeConfig:
 
     node: NodeSection
     database: DatabaseSection = field(default_factory=DatabaseSection)
+    keystore: KeystoreSection = field(default_factory=KeystoreSection)
     ledger: LedgerSection = field(default_factory=LedgerSection)
     tls: TlsSection = field(default_factory=TlsSection)
     peers: tuple[PeerConfig, ...] = ()

@@ -24,8 +24,10 @@ from node.domain.catalog import (
 
 __all__ = ["ADOPTED_VERSION", "CatalogChoice", "catalog_choice"]
 
-ADOPTED_VERSION: Final = 1
-"""The version a new consortium adopts (a later one is adopted by governance, not here)."""
+ADOPTED_VERSION: Final = 3
+"""The version a new consortium adopts (a later one is adopted by governance, not here):
+v3, the first that writes its sharing policy down (what leaves the origin, per category
+and subject type), so the policy in force is the one adopted on-chain."""
 
 
 @dataclass(frozen=True)

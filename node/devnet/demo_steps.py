@@ -15,6 +15,7 @@ from node.devnet.agency import Queried, query_subject, verify_answer, write_gran
 from node.devnet.demo import DemoFailed, DemoRun, Step
 from node.devnet.demo_audit import audit_step
 from node.devnet.demo_exchange import exchange
+from node.devnet.demo_lifecycle import lifecycle
 from node.devnet.demo_matching import matching_step
 from node.devnet.demo_membership import membership_step
 from node.devnet.demo_report import report_step
@@ -166,6 +167,8 @@ STEPS: list[Step] = [
     Step("exchange across provinces, answered by each province's own agency (互通互认)",
          exchange, "exchange"),
     Step("a verifiable credit report (信用报告) for one subject", report_step, "report"),
+    Step("record lifecycle: a repair (信用修复) and an objection (异议) reach every province",
+         lifecycle, "lifecycle"),
     Step("private list matching against the other provinces' lists (匿踪查询)",
          matching_step, "matching"),
     Step("audit: verify every node's access audit log against the ledger", audit_step, "audit"),

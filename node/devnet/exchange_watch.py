@@ -21,7 +21,8 @@ from node.devnet.layout import ConsortiumDoc
 from node.devnet.nodes import identity_target
 from node.devnet.readback import node_figures
 from node.devnet.synth import generate_records
-from node.exchange.categories import ON_REQUEST_KINDS
+from node.domain.catalog.sharing import DEFAULT_POLICY, subject_type
+from node.domain.records import is_public, parse_record
 from node.grpc.calls import CallFailed, submit_records
 
 __all__ = ["Arrival", "fresh_entry", "replicated_count", "submit_entry", "wait_replicated",
@@ -29,9 +30,18 @@ __all__ = ["Arrival", "fresh_entry", "replicated_count", "submit_entry", "wait_r
 
 
 def replicated_count(lines: Sequence[str]) -> int:
-    """How many of a province's records (JSON lines) every peer receives by replication:
-    all but the kinds exchanged only on request (credit commitments)."""
-    return sum(1 for line in lines if json.loads(line).get("kind") not in ON_REQUEST_KINDS)
+    """How many of a province's records (JSON lines) every peer receives by replication
+    under the catalog's sharing policy (the default the consortium's catalog carries):
+    not credit commitments (on request), not natural persons' non-public records (never
+    leave the origin)."""
+    count = 0
+    for line in lines:
+        record = parse_record(json.loads(line))
+        if DEFAULT_POLICY.decide(category="", kind=record.kind,
+                                 subject=subject_type(record.subject_kind),
+                                 public=is_public(record)) == "replicate":
+            count += 1
+    return count
 
 
 def wait_replicated(doc: ConsortiumDoc, expected: Mapping[str, int], *, timeout: float

@@ -10,8 +10,11 @@ The exchange needs three answers (the :class:`CategoryCheck` protocol):
   mapping files the local code under the shared code (of the record's kind). An origin
   whose mapping onto ``version`` is not published yet gets no verdict: ``check`` raises
   :class:`~node.exchange.errors.CategoryPending` and the page is taken again later;
-* ``sharing``: is a shared category replicated to every member (``"replicate"``) or
-  handed out only for one subject under a forwarded grant (``"on_request"``)?
+* ``sharing``: is a record of a shared category (of a subject type, public or not)
+  replicated to every member (``"replicate"``), handed out only for one subject under a
+  forwarded grant (``"on_request"``), or never let out of its origin
+  (``"origin_only"``)? The catalog's sharing policy decides
+  (``node.domain.catalog.sharing``: written in documents from v3, the default before);
 * ``on_request``: every shared category exchanged only on request under ``version``.
 
 Upgrades: nodes commit new records under a newly adopted version within seconds of its
@@ -22,10 +25,8 @@ nothing is quarantined) and retry with the puller's backoff until the mapping is
 published. So publishing the mappings is needed before records of the new version flow,
 and no record is lost by publishing late.
 
-The catalog documents carry no sharing policy, so it is kept here: credit commitments
-(信用承诺, whose disclosure the committer limits) go on request only; penalties and
-dishonesty entries are replicated. A category the catalog does not hold is treated as on
-request, which means it is never handed out (``on_request`` lists only held ones).
+A category the catalog does not hold is treated as on request, which means it is never
+handed out (``on_request`` lists only held ones).
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ from node.domain.catalog import (
 )
 from node.exchange.errors import CategoryPending
 
-Sharing = Literal["replicate", "on_request"]
-ON_REQUEST_KINDS: Final = frozenset({"commitment"})
+Sharing = Literal["replicate", "on_request", "origin_only"]
 PENDING_REASONS: Final = frozenset({"MAPPING_NOT_PUBLISHED"})
 """Refusals of ``verify_foreign`` that mean "not yet", not "no" (see the module doc)."""
 
@@ -59,7 +59,8 @@ class CategoryCheck(Protocol):
         """None when the claim holds, else the refusal reason; raises CategoryPending
         when it cannot be judged yet and ChainUnavailable when the ledger cannot be asked."""
 
-    def sharing(self, shared_category: str, version: int) -> Sharing: ...
+    def sharing(self, shared_category: str, version: int, *, subject: str | None = None,
+                public: bool = True) -> Sharing: ...
 
     def on_request(self, version: int) -> frozenset[str]: ...
 
@@ -100,16 +101,20 @@ class CatalogCategories:
             return f"{exc.reason}: {exc}"
         return None
 
-    def sharing(self, shared_category: str, version: int) -> Sharing:
+    def sharing(self, shared_category: str, version: int, *, subject: str | None = None,
+                public: bool = True) -> Sharing:
         catalog = self._catalogs.get(version)
         category = catalog.category(shared_category) if catalog is not None else None
-        if category is None or category.kind in ON_REQUEST_KINDS:
+        if catalog is None or category is None:
             return "on_request"
-        return "replicate"
+        return catalog.sharing.decide(category=shared_category, kind=category.kind,
+                                      subject=subject, public=public)
 
     def on_request(self, version: int) -> frozenset[str]:
         catalog = self._catalogs.get(version)
         if catalog is None:
             return frozenset()
         return frozenset(code for code, category in catalog.categories.items()
-                         if category.kind in ON_REQUEST_KINDS)
+                         if catalog.sharing.decide(category=code, kind=category.kind,
+                                                   subject="organisation", public=True)
+                         == "on_request")

@@ -45,6 +45,10 @@ class ChainReader(Protocol):
 
     def anchor_sender(self, province: str, seq: int) -> str | None: ...
 
+    def is_revocation_anchored(self, province: str, seq: int, root: bytes) -> bool: ...
+
+    def revocation_batch(self, province: str, seq: int) -> tuple[bytes, int, int]: ...
+
     def catalog_hash(self, version: int) -> bytes: ...
 
     def mapping_hash(self, province: str, version: int) -> bytes: ...
@@ -82,6 +86,7 @@ class ChainFacts:
         self._keys: dict[str, tuple[float, OriginKey | None]] = {}
         self._anchored: set[tuple[str, int, bytes, int, str]] = set()
         self._adopted: dict[int, bytes] = {}
+        self._revoked: set[tuple[str, str, int, bytes, int]] = set()
         self._mappings: dict[tuple[str, int], tuple[float, bytes]] = {}
         self._current: tuple[float, int] | None = None
 
@@ -124,6 +129,25 @@ class ChainFacts:
             if sender is None or sender.lower() != account.lower():
                 return False
             self._anchored.add(key)
+            return True
+
+    def revocations_anchored(self, province: str, seq: int, root: bytes, size: int) -> bool:
+        """Whether ``province``'s revocation batch ``seq`` is anchored with ``root`` and tree
+        ``size``. The contract derives the province from the sending account, so only that
+        province's account can have anchored it."""
+        key = ("revocations", province, seq, root, size)
+        with self._lock:
+            if key in self._revoked:
+                return True
+            try:
+                with _asking(f"revocation batch {province}/{seq}"):
+                    if not self._reader.is_revocation_anchored(province, seq, root):
+                        return False
+                    if self._reader.revocation_batch(province, seq)[1] != size:
+                        return False
+            except ContractRevert:
+                return False
+            self._revoked.add(key)
             return True
 
     def catalog_hash(self, version: int) -> bytes:

@@ -23,6 +23,7 @@ from typing import Literal
 
 from crypto.sealing import record_aad, seal
 from crypto.tokens import subject_token
+from node.domain.catalog.sharing import subject_type
 from node.domain.records import is_public
 from node.exchange.categories import CategoryCheck
 from node.exchange.chain_facts import ChainFacts
@@ -156,7 +157,8 @@ class Receiver:
             sealed_payload=seal(item.payload, self.keys.master_key,
                                 record_aad(item.province, item.record_no)).to_bytes(),
             is_public=is_public(record), publicity_end=record_publicity_end(record),
-            status="objection" if item.objection_flagged else "active")
+            status="objection" if item.objection_flagged else "active",
+            subject_type=subject_type(record.subject_kind))
         return ForeignRecord(row, item.leaf_index, verified.header.seq)
 
 

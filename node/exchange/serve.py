@@ -4,9 +4,11 @@ Handed out are local records that are
 
 * in an **anchored** batch (a peer can verify nothing else), walked in leaf order from
   the cursor, batch after batch, at most ``limit`` leaves per page;
-* recognized under the catalog (a shared category and catalog version set at ingest) of
-  a category the catalog **replicates** (on-request categories go only through
-  ``FetchOnRequest``), and among the categories asked for when the caller names some;
+* recognized under the catalog (a shared category and catalog version set at ingest) and
+  **replicated** under the catalog's sharing policy for the record's category, subject
+  type and visibility (on-request ones go only through ``FetchOnRequest``; natural
+  persons' non-public records never leave the origin by default), and among the
+  categories asked for when the caller names some;
 * active or under objection (the flag travels); repaired or withdrawn ones are not.
 
 The cursor is ``"leaf:<n>"``, the next leaf to look at; it advances over leaves that are
@@ -71,7 +73,8 @@ def shareable(record: StoredRecord, categories: CategoryCheck, wanted: Collectio
     shared, version = record.shared_category, record.catalog_version
     return (record.origin == "local" and record.status in SHARED_STATUSES
             and shared is not None and version is not None
-            and categories.sharing(shared, version) == "replicate"
+            and categories.sharing(shared, version, subject=record.subject_type,
+                                   public=record.is_public) == "replicate"
             and (not wanted or shared in wanted))
 
 

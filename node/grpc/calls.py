@@ -312,3 +312,65 @@ class MatchingCalls:
                 if not answer.next_cursor:
                     return
                 cursor = answer.next_cursor
+
+
+# -- lifecycle (issue 12): repair, objections, record status as the platform ---------------
+
+
+def file_repair(target: TlsTarget, *, record_no: str, basis: str, commitment_json: bytes,
+                decision_ref: str, evidence_sha256: bytes = b"",
+                timeout: float) -> dict[str, Any]:
+    """FileRepair at the platform's own node; the accepted repair as plain JSON."""
+    from node._proto.credit.v1 import lifecycle_pb2
+    from node.grpc.stubs import lifecycle_stub
+
+    request = lifecycle_pb2.FileRepairRequest(
+        record_no=record_no, basis=basis, commitment_json=commitment_json,
+        decision_ref=decision_ref, evidence_sha256=evidence_sha256)
+    with call_failures(), channel(target) as open_channel:
+        answer = lifecycle_stub(open_channel).FileRepair(request, timeout=timeout)
+    return {"record_no": answer.record_no, "request_id": answer.request_id,
+            "revocation_index": answer.revocation_index, "repair_from": answer.repair_from}
+
+
+def file_objection(target: TlsTarget, *, record_no: str, applicant: str, reason: str,
+                   received_on: str, evidence_sha256: bytes = b"",
+                   timeout: float) -> dict[str, Any]:
+    """FileObjection at the platform's own node."""
+    from node._proto.credit.v1 import lifecycle_pb2
+    from node.grpc.stubs import lifecycle_stub
+
+    request = lifecycle_pb2.FileObjectionRequest(
+        record_no=record_no, applicant=applicant, reason=reason, received_on=received_on,
+        evidence_sha256=evidence_sha256)
+    with call_failures(), channel(target) as open_channel:
+        answer = lifecycle_stub(open_channel).FileObjection(request, timeout=timeout)
+    return {"record_no": answer.record_no, "request_id": answer.request_id,
+            "verify_deadline": answer.verify_deadline}
+
+
+def resolve_objection(target: TlsTarget, *, record_no: str, result: str,
+                      corrected_json: bytes = b"", timeout: float) -> dict[str, Any]:
+    """ResolveObjection at the platform's own node."""
+    from node._proto.credit.v1 import lifecycle_pb2
+    from node.grpc.stubs import lifecycle_stub
+
+    request = lifecycle_pb2.ResolveObjectionRequest(record_no=record_no, result=result,
+                                                    corrected_json=corrected_json)
+    with call_failures(), channel(target) as open_channel:
+        answer = lifecycle_stub(open_channel).ResolveObjection(request, timeout=timeout)
+    return {"record_no": answer.record_no, "result": answer.result,
+            "request_id": answer.request_id,
+            "corrected_record_no": answer.corrected_record_no or None}
+
+
+def record_status(target: TlsTarget, *, record_no: str, timeout: float) -> dict[str, Any]:
+    """RecordStatus at the platform's own node (dates, status, flags, key held)."""
+    from node._proto.credit.v1 import lifecycle_pb2
+    from node.grpc.stubs import lifecycle_stub
+
+    request = lifecycle_pb2.RecordStatusRequest(record_no=record_no)
+    with call_failures(), channel(target) as open_channel:
+        answer = lifecycle_stub(open_channel).RecordStatus(request, timeout=timeout)
+    status: dict[str, Any] = json.loads(answer.status_json)
+    return status

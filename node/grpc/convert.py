@@ -20,6 +20,7 @@ from crypto.signed_note import NoteVerifier
 from node._proto.credit.v1 import audit_pb2, common_pb2, ingest_pb2, query_pb2
 from node.audit import SignedHead
 from node.audit.heads import ServedHead, served_note
+from node.exchange.revocations import ProvenNotice
 from node.exchange.transit import AnchorRef, Proven
 from node.service.audit_checkpoints import HeadAnchor
 from node.service.disclosure import Disclosure
@@ -187,3 +188,31 @@ def head_note(message: audit_pb2.SignedTreeHead, log_key: NoteVerifier) -> str:
     """The signed note a ``SignedTreeHead`` stands for, under ``log_key`` (unverified:
     pass it to ``verify_checkpoint``). Raises ``MalformedNote`` when it cannot be one."""
     return served_note(served_head(message), log_key)
+
+
+# -- lifecycle (issue 12): proven revocation notices both ways ---------------------------
+
+
+def notice_to_proto(item: ProvenNotice) -> common_pb2.ProvenRevocation:
+    """The ``ProvenRevocation`` message of a served notice."""
+    return common_pb2.ProvenRevocation(
+        canonical_notice=item.notice, leaf_index=item.leaf_index,
+        inclusion_proof=list(item.inclusion_proof), batch_header=item.batch_header,
+        header_signature=item.header_signature,
+        anchor=common_pb2.AnchorRef(
+            chain_id=item.anchor.chain_id, contract=item.anchor.contract,
+            tx_hash=item.anchor.tx_hash, block_number=item.anchor.block_number,
+            seq=item.anchor.seq))
+
+
+def notice_from_proto(message: common_pb2.ProvenRevocation) -> ProvenNotice:
+    """The plain form of a received ``ProvenRevocation`` (verified before it is believed)."""
+    anchor = message.anchor
+    return ProvenNotice(
+        notice=bytes(message.canonical_notice), leaf_index=message.leaf_index,
+        inclusion_proof=tuple(bytes(h) for h in message.inclusion_proof),
+        batch_header=bytes(message.batch_header),
+        header_signature=bytes(message.header_signature),
+        anchor=AnchorRef(chain_id=anchor.chain_id, contract=bytes(anchor.contract),
+                         tx_hash=bytes(anchor.tx_hash), block_number=anchor.block_number,
+                         seq=anchor.seq))

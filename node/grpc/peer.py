@@ -18,13 +18,14 @@ from typing import Any, Final, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2
 
-from node._proto.credit.v1 import audit_pb2, common_pb2, exchange_pb2
+from node._proto.credit.v1 import audit_pb2, common_pb2, exchange_pb2, lifecycle_pb2
 from node.audit.heads import ServedHead
 from node.exchange.ports import ForwardedGrant, PeerCallFailed, PulledPage
+from node.exchange.revocation_puller import RevocationPage
 from node.exchange.transit import Proven
 from node.grpc.client import PEER_RECONNECT_OPTIONS, tls_channel
-from node.grpc.convert import proven_from_proto, served_head
-from node.grpc.stubs import audit_stub, exchange_stub, health_stub
+from node.grpc.convert import notice_from_proto, proven_from_proto, served_head
+from node.grpc.stubs import audit_stub, exchange_stub, health_stub, lifecycle_stub
 
 __all__ = ["AUDIT_DEADLINE", "PeerClient"]
 
@@ -38,6 +39,7 @@ class _Stubs:
     exchange: Any
     audit: Any
     health: Any
+    lifecycle: Any
 
 
 class PeerClient:
@@ -64,7 +66,7 @@ class PeerClient:
                 self._channel = channel = tls_channel(self.address, cert=cert, key=key, ca=ca,
                                                       options=PEER_RECONNECT_OPTIONS)
                 self._stubs = _Stubs(exchange_stub(channel), audit_stub(channel),
-                                     health_stub(channel))
+                                     health_stub(channel), lifecycle_stub(channel))
             return self._stubs
 
     def _call(self, what: str, method: Callable[[_Stubs], Callable[..., T]], request: Any,
@@ -86,6 +88,15 @@ class PeerClient:
             request, timeout)
         return PulledPage([proven_from_proto(message) for message in response.records],
                           response.next_cursor)
+
+    def pull_revocations(self, *, cursor: str, request_id: str,
+                         timeout: float) -> RevocationPage:
+        """The peer's anchored revocation notices after ``cursor``, with proofs."""
+        request = lifecycle_pb2.PullRevocationsRequest(cursor=cursor, request_id=request_id)
+        response: lifecycle_pb2.PullRevocationsResponse = self._call(
+            "PullRevocations", lambda s: s.lifecycle.PullRevocations, request, timeout)
+        return RevocationPage([notice_from_proto(m) for m in response.revocations],
+                              response.next_cursor)
 
     def fetch_on_request(self, *, category: str, purpose: str, subject_id: str,
                          request_id: str, grant: ForwardedGrant,

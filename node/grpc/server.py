@@ -19,6 +19,7 @@ from node._proto.credit.v1 import (
     audit_pb2,
     exchange_pb2,
     ingest_pb2,
+    lifecycle_pb2,
     matching_pb2,
     matching_pb2_grpc,
     node_pb2,
@@ -26,10 +27,11 @@ from node._proto.credit.v1 import (
 )
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.matching_servicer import MatchingServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
-from node.grpc.stubs import add_servicers
+from node.grpc.stubs import add_lifecycle_servicer, add_servicers
 
 __all__ = ["SERVICE_NAMES", "GrpcServer", "Servicers", "serve", "server_credentials"]
 
@@ -39,6 +41,7 @@ SERVICE_NAMES: Final = (
     node_pb2.DESCRIPTOR.services_by_name["NodeService"].full_name,
     exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    lifecycle_pb2.DESCRIPTOR.services_by_name["LifecycleService"].full_name,
     matching_pb2.DESCRIPTOR.services_by_name["MatchingService"].full_name,
 )
 
@@ -51,6 +54,7 @@ class Servicers:
     exchange: ExchangeServicer
     audit: AuditServicer
     matching: MatchingServicer | None = None
+    lifecycle: LifecycleServicer | None = None
 
 
 @dataclass
@@ -91,6 +95,8 @@ def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) 
     if servicers.matching is not None:
         matching_pb2_grpc.add_MatchingServiceServicer_to_server(  # type: ignore[no-untyped-call]
             servicers.matching, server)
+    if servicers.lifecycle is not None:
+        add_lifecycle_servicer(server, servicers.lifecycle)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME)

@@ -10,6 +10,7 @@ from node._proto.credit.v1 import (
     audit_pb2_grpc,
     exchange_pb2_grpc,
     ingest_pb2_grpc,
+    lifecycle_pb2_grpc,
     matching_pb2_grpc,
     node_pb2_grpc,
     query_pb2_grpc,
@@ -38,6 +39,16 @@ def audit_stub(channel: Any) -> Any:
 
 def matching_stub(channel: Any) -> Any:
     return matching_pb2_grpc.MatchingServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def lifecycle_stub(channel: Any) -> Any:
+    return lifecycle_pb2_grpc.LifecycleServiceStub(channel)  # type: ignore[no-untyped-call]
+
+
+def add_lifecycle_servicer(server: Any, lifecycle: Any) -> None:
+    """Register the LifecycleService servicer on ``server``."""
+    lifecycle_pb2_grpc.add_LifecycleServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        lifecycle, server)
 
 
 def health_stub(channel: Any) -> Any:

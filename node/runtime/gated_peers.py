@@ -1,9 +1,9 @@
 """Outbound calls only to members: a peer client that refuses to call a removed province.
 
 The membership view decides inbound calls (``node.identity.cache``); this wrapper makes
-the node's own loops — pullers, witnessing, federated fetches — stop calling a province
-the ledger no longer lists as an active member with the CA held here, and resume once it
-is readmitted, without rebuilding the loops.
+the node's own loops — pullers, revocation pullers, witnessing, federated fetches — stop
+calling a province the ledger no longer lists as an active member with the CA held here,
+and resume once it is readmitted, without rebuilding the loops.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from node.audit.heads import ServedHead
 from node.exchange.ports import ForwardedGrant, PeerCallFailed, PulledPage
+from node.exchange.revocation_puller import RevocationPage
 from node.exchange.transit import Proven
 from node.grpc.peer import PeerClient
 from node.identity import MembershipView, UntrustedCertificate
@@ -60,6 +61,12 @@ class MemberGatedPeer:
     def consistency(self, first: int, second: int) -> Sequence[bytes]:
         self._admit()
         return self._client.consistency(first, second)
+
+    def pull_revocations(self, *, cursor: str, request_id: str,
+                         timeout: float) -> RevocationPage:
+        self._admit()
+        return self._client.pull_revocations(cursor=cursor, request_id=request_id,
+                                             timeout=timeout)
 
 
 def gate_peers(peers: Mapping[str, PeerClient], view: MembershipView,

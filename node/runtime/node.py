@@ -21,6 +21,7 @@ from node.domain.catalog import packaged_catalogs, packaged_mappings
 from node.exchange.parts import Exchange
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.matching_servicer import MatchingServicer
 from node.grpc.peer import PeerClient
 from node.grpc.peer_health import ReachablePeers
@@ -31,6 +32,7 @@ from node.runtime.deps import open_peers, query_deps
 from node.runtime.exchange import open_exchange
 from node.runtime.file_modes import check_no_ca_key, restrict_database_files
 from node.runtime.gated_peers import gate_peers
+from node.runtime.lifecycle import Lifecycle, open_lifecycle
 from node.runtime.matching import open_matching
 from node.runtime.membership import MembershipFollower, open_membership
 from node.runtime.serve_file import write_serve_file
@@ -63,6 +65,7 @@ class RunningNode:
     """Deletes expired grant nonces (``node.service.nonces``)."""
     membership: MembershipFollower | None = None
     """Follows the member registry (None without a ledger: the CA files alone decide)."""
+    lifecycle: Lifecycle | None = None
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -82,6 +85,8 @@ class RunningNode:
             self.nonce_purge.stop()
         if self.membership is not None:
             self.membership.stop()
+        if self.lifecycle is not None:
+            self.lifecycle.stop()
         if self.exchange is not None:
             self.exchange.stop()
         for peer in self.peers.values():
@@ -119,6 +124,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     links = (gate_peers(peers, membership.view, app.trust.fingerprints())
              if membership is not None else peers)
     exchange = open_exchange(app, links)
+    lifecycle = open_lifecycle(app, links)
     catalog = _catalog_state(app)
     loop = _anchor_loop(app, catalog)
     matching = open_matching(app)
@@ -126,6 +132,9 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
                           on_stored=loop.notify if loop else lambda waiting: None,
                           categorize=catalog.categorize if catalog else None,
                           on_listed=matching.keeper.listed if matching else None)
+    lifecycle.submitter = submitter
+    if matching is not None:
+        lifecycle.on_ended = matching.keeper.remove_listing
     reachable = ReachablePeers(list(peers.values()))
     servicers = Servicers(
         ingest=IngestServicer(app, submitter),
@@ -135,7 +144,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
                           peers_reachable=reachable.count),
         exchange=ExchangeServicer(app, exchange),
         audit=AuditServicer(app),
-        matching=MatchingServicer(app, matching.responder if matching else None))
+        matching=MatchingServicer(app, matching.responder if matching else None),
+        lifecycle=LifecycleServicer(app, lifecycle))
     credentials = server_credentials(cert=config.tls.cert, key=config.tls.key,
                                      ca_bundle=app.trust.pem_bundle())
     server = serve(servicers, listen=config.node.listen, credentials=credentials,
@@ -145,6 +155,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
         loop.start()
     if exchange is not None:
         exchange.start()
+    lifecycle.start()
     audit_loops = open_audit_loops(app, links)
     audit_loops.start()
     purge = nonce_purge_loop(app.nonces)
@@ -155,7 +166,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     log.info("node serving", extra={"province": app.province, "port": server.port,
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
-                       audit_loops, reachable, nonce_purge=purge, membership=membership)
+                       audit_loops, reachable, nonce_purge=purge, membership=membership,
+                       lifecycle=lifecycle)
 
 
 def _follow_membership(app: NodeApp) -> MembershipFollower | None:

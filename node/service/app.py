@@ -70,7 +70,7 @@ class NodeApp:
         master = load_master_key(config.node.master_key_file)
         trust = load_trust_store(config.node.province, ca_files(config),
                                  config.tls.auditor_cas)
-        store = open_store(config.database.url)
+        store = open_store(config.database.url, config.keystore.url)
         metrics = metrics or make_metrics()
         signing_key = load_signing_key(config.node.signing_key_file)
         keys = IngestKeys(master_key=master, token_key=derive_token_key(master))

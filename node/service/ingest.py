@@ -18,6 +18,7 @@ from crypto.commitment import new_salt
 from crypto.disclosure import SCHEME_V2
 from crypto.sealing import MasterKey, record_aad, seal
 from crypto.tokens import subject_token
+from node.domain.catalog.sharing import subject_type
 from node.domain.publicity import publicity_end
 from node.domain.records import (
     DishonestyEntry,
@@ -137,6 +138,7 @@ def prepare(record: Record, keys: IngestKeys) -> NewRecord:
         is_public=is_public(record),
         publicity_end=record_publicity_end(record),
         scheme=SCHEME_V2,
+        subject_type=subject_type(record.subject_kind),
     )
 
 

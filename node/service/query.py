@@ -54,6 +54,7 @@ from node.authz.grants import (
 )
 from node.authz.rate import TokenBuckets
 from node.config_schema import PurposePolicy
+from node.domain.lifecycle import ANSWERED
 from node.identity import Identity, Role
 from node.service.disclosure import Disclosure, disclose, scheme_of
 from node.service.errors import BadRequest, RateLimited, Refusal, Refused
@@ -240,7 +241,7 @@ def authorize(query: QueryInput, caller: Identity, caller_key: ec.EllipticCurveP
 
 def visible(record: StoredRecord, scope: frozenset[str], today: date) -> bool:
     """Whether an active record (local or foreign) may be answered under ``scope``."""
-    if record.status != "active":
+    if record.status not in ANSWERED:  # an objection's flag travels with the answer
         return False
     if record.kind in scope:
         return True

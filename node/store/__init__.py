@@ -24,6 +24,7 @@ from node.store.errors import (
     StoreNotFoundError,
     StoreUnavailableError,
 )
+from node.store.keystore import KeyStore, keystore_url_for
 from node.store.rows import (
     AUDIT_LOG,
     FIRST_BATCH_SEQ,
@@ -48,6 +49,7 @@ __all__ = [
     "Batch",
     "BatchStatus",
     "ForeignRecord",
+    "KeyStore",
     "LogHead",
     "NewBatch",
     "NewRecord",
@@ -62,17 +64,20 @@ __all__ = [
     "StoreUnavailableError",
     "StoredRecord",
     "StoredRef",
+    "keystore_url_for",
     "make_engine",
     "migrate",
     "open_store",
 ]
 
 
-def open_store(url: str) -> SqlStore:
+def open_store(url: str, keystore_url: str | None = None) -> SqlStore:
     """Open the database at ``url``, bring its schema to the newest revision, wrap it.
 
-    Raises ``ValueError`` for a malformed or unsupported URL and ``StoreUnavailableError``
-    when the database cannot be reached.
+    Data keys go to the key store at ``keystore_url`` (default ``keystore_url_for(url)``:
+    ``keys.db`` next to a SQLite ``node.db``; required for PostgreSQL). Raises
+    ``ValueError`` for a malformed or unsupported URL (or a key store URL equal to ``url``)
+    and ``StoreUnavailableError`` when a database cannot be reached.
     """
     from sqlalchemy.exc import OperationalError
 
@@ -84,4 +89,15 @@ def open_store(url: str) -> SqlStore:
         raise StoreUnavailableError(
             f"cannot migrate the store ({type(exc.orig).__name__}): is the database reachable?"
         ) from exc
-    return SqlStore(engine)
+    keys_url = keystore_url if keystore_url is not None else keystore_url_for(url)
+    if keys_url == url and url not in ("sqlite://", "sqlite:///:memory:"):
+        raise ValueError("[keystore] url: must name a database apart from [database] url "
+                         "(rule: data keys live apart from ciphertext)")
+    try:
+        keys = KeyStore(make_engine(keys_url))
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreUnavailableError(
+            f"cannot open the key store ({type(exc.orig).__name__}): is it reachable?"
+        ) from exc
+    return SqlStore(engine, keys=keys)

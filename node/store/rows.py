@@ -69,6 +69,8 @@ class NewRecord:
     # Commitment scheme (crypto.disclosure): 2 puts 0x02 before the commitment in the leaf.
     # Not a column: a stored row's scheme is found by opening its commitment.
     scheme: int = 1
+    # natural_person / organisation (node.domain.catalog.sharing.subject_type).
+    subject_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,9 @@ class StoredRecord:
     origin: Origin
     batch_seq: int | None
     created_at: datetime
+    # The data key's id in the key store (None: legacy row with the key inline).
+    key_id: bytes | None = None
+    subject_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,12 +31,16 @@ from sqlalchemy import (
 __all__ = [
     "audit_entries",
     "batches",
+    "data_keys",
+    "keystore_metadata",
     "kv_meta",
     "log_nodes",
     "log_state",
     "metadata",
+    "objections",
     "oprf_tokens",
     "records",
+    "revocations",
 ]
 
 # Constraint names are fixed by convention so a migration and this module name them alike.
@@ -70,7 +74,9 @@ records = Table(
     Column("leaf_index", BigInteger, nullable=False),
     # Keyed hash of the subject's identifier; the identifier itself is never stored in clear.
     Column("subject_token", LargeBinary(32), nullable=False),
-    # AES-GCM sealed canonical record (crypto/sealing.py); opaque to the store.
+    # AES-GCM sealed canonical record (crypto/sealing.py) WITHOUT its wrapped data key
+    # (crypto.sealing.detach_key): the key lives in the key store under ``key_id``, a
+    # separate database, so a copy of this one alone never decrypts anything.
     Column("sealed_payload", LargeBinary, nullable=False),
     Column("is_public", Boolean, nullable=False),
     Column("publicity_end", Date, nullable=True),
@@ -79,6 +85,12 @@ records = Table(
     # Set for foreign rows (the origin's batch); local rows find theirs by leaf index.
     Column("batch_seq", BigInteger, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The data key's id in the key store (keystore_metadata.data_keys); NULL only for rows
+    # written before keys were kept apart (their payload still holds the wrapped key).
+    Column("key_id", LargeBinary(16), nullable=True),
+    # natural_person / organisation: the catalog's sharing policy decides by it (what may
+    # leave the origin); NULL for rows written before it was kept.
+    Column("subject_type", String(16), nullable=True),
     # get_record(province, record_no) and the idempotency check of add_records.
     UniqueConstraint("province", "record_no"),
     # Lookup by commitment (exchange de-duplication); a commitment is never reused.
@@ -90,6 +102,7 @@ records = Table(
     CheckConstraint("length(subject_token) = 32", name="subject_token_len"),
     CheckConstraint("leaf_index >= 0", name="leaf_index_nonneg"),
     CheckConstraint("origin IN ('local', 'foreign')", name="origin_known"),
+    CheckConstraint("key_id IS NULL OR length(key_id) = 16", name="key_id_len"),
 )
 # records_by_subject(token): every record of one subject, local and foreign.
 Index(None, records.c.subject_token)
@@ -253,4 +266,71 @@ oprf_tokens = Table(
     # remove_listing(record_no) and the idempotent add.
     UniqueConstraint("record_no"),
     CheckConstraint("length(token) = 64", name="token_len"),
+)
+
+revocations = Table(
+    "revocations",
+    metadata,
+    # A repair / withdrawal notice (node/service/revocation_notice.py): leaf ``idx`` of
+    # ``province``'s revocation log. Ours are appended here with the log; a peer's arrive
+    # verified (signature, inclusion, anchor) and are kept as proof of why we stopped.
+    Column("province", String(2), nullable=False),
+    Column("idx", BigInteger, nullable=False),
+    Column("record_no", String(64), nullable=False),
+    # Canonical JSON of the notice: the leaf's data, as hashed. Ids only, never a name.
+    Column("notice", LargeBinary, nullable=False),
+    Column("origin", String(8), nullable=False),
+    # Set for a peer's notice (the origin's revocation batch).
+    Column("batch_seq", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # revocations_in(province, start, end): serving and proving by leaf position.
+    PrimaryKeyConstraint("province", "idx"),
+    CheckConstraint("idx >= 0", name="idx_nonneg"),
+    CheckConstraint("origin IN ('local', 'foreign')", name="origin_known"),
+)
+# revocation_of(province, record_no): is this record revoked, and by which notice.
+Index(None, revocations.c.province, revocations.c.record_no)
+
+objections = Table(
+    "objections",
+    metadata,
+    # An objection (异议) a platform filed against one of its province's records; kept at
+    # the origin only (the applicant may be a person); peers learn of it through a notice.
+    Column("id", _ROW_ID, primary_key=True, autoincrement=True),
+    Column("province", String(2), nullable=False),
+    Column("record_no", String(64), nullable=False),
+    Column("applicant", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence_sha256", LargeBinary(32), nullable=True),
+    Column("received_on", Date, nullable=False),
+    # received_on + the province's deadline in working days (holiday calendar).
+    Column("verify_deadline", Date, nullable=False),
+    Column("request_id", String(128), nullable=False),
+    # NULL while open; corrected / upheld / unverifiable once decided.
+    Column("result", String(16), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("corrected_record_no", String(64), nullable=True),
+    CheckConstraint("result IS NULL OR result IN ('corrected', 'upheld', 'unverifiable')",
+                    name="result_known"),
+    CheckConstraint("evidence_sha256 IS NULL OR length(evidence_sha256) = 32",
+                    name="evidence_len"),
+)
+# open_objection(province, record_no): the one open objection of a record, if any.
+Index(None, objections.c.province, objections.c.record_no)
+
+# -- the key store: a database of its own (SQLite ``keys.db`` next to ``node.db``) --------
+# Not migrated by Alembic with the tables above: it lives in another database with its own
+# retention, so a backup of the node database never holds a key (docs/lifecycle.md).
+keystore_metadata = MetaData(naming_convention=metadata.naming_convention)
+
+data_keys = Table(
+    "data_keys",
+    keystore_metadata,
+    # records.key_id: the lookup of every read that opens a payload; the PK serves it.
+    Column("key_id", LargeBinary(16), primary_key=True),
+    # The record's data key wrapped by the node master key (AES-KW, 40 bytes).
+    Column("wrapped_key", LargeBinary(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("length(key_id) = 16", name="key_id_len"),
+    CheckConstraint("length(wrapped_key) = 40", name="wrapped_key_len"),
 )

@@ -26,6 +26,7 @@ __all__ = [
     "count_records",
     "existing_refs",
     "insert_rows",
+    "key_id_of",
     "record_row",
     "select_records",
     "set_publicity",
@@ -81,7 +82,7 @@ RECORD_COLUMNS: Final = (
     "province", "record_no", "kind", "local_category", "shared_category", "catalog_version",
     "severity", "rule_version", "commitment", "salt", "leaf_index", "subject_token",
     "sealed_payload", "is_public", "publicity_end", "status", "origin", "batch_seq",
-    "created_at",
+    "created_at", "key_id", "subject_type",
 )
 """The columns ``record_row`` fills, in its order (every column but the generated id)."""
 
@@ -95,14 +96,20 @@ def record_row(
     origin: Origin,
     batch_seq: int | None,
     created_at: datetime,
+    payload: bytes | None = None,
+    key_id: bytes | None = None,
 ) -> RecordRow:
-    """The insert values of one record, in ``RECORD_COLUMNS`` order."""
+    """The insert values of one record, in ``RECORD_COLUMNS`` order.
+
+    ``payload`` and ``key_id``: the detached ciphertext and its key's id in the key store
+    (default: the record's own sealed payload, key inline).
+    """
     r = record
     return (
         r.province, r.record_no, r.kind, r.local_category, r.shared_category,
         r.catalog_version, r.severity, r.rule_version, r.commitment, r.salt, leaf_index,
-        r.subject_token, r.sealed_payload, r.is_public, r.publicity_end, r.status, origin,
-        batch_seq, created_at,
+        r.subject_token, r.sealed_payload if payload is None else payload, r.is_public,
+        r.publicity_end, r.status, origin, batch_seq, created_at, key_id, r.subject_type,
     )
 
 
@@ -135,6 +142,8 @@ def to_stored(row: Row[Any]) -> StoredRecord:
         origin=origin,
         batch_seq=row.batch_seq,
         created_at=utc(row.created_at),
+        key_id=None if row.key_id is None else bytes(row.key_id),
+        subject_type=row.subject_type,
     )
 
 
@@ -178,3 +187,10 @@ def set_status(conn: Connection, key: Key, status: str, shred_payload: bool) -> 
 def set_publicity(conn: Connection, key: Key, is_public: bool, end: date | None) -> None:
     """Set whether a record is published and until when."""
     _update_one(conn, key, {"is_public": is_public, "publicity_end": end})
+
+
+def key_id_of(conn: Connection, key: Key) -> bytes | None:
+    """The key-store id of a record's data key (None: inline key or no such record)."""
+    found = conn.execute(select(records.c.key_id).where(
+        records.c.province == key[0], records.c.record_no == key[1])).scalar_one_or_none()
+    return None if found is None else bytes(found)

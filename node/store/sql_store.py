@@ -16,6 +16,7 @@ from crypto.disclosure import leaf_data
 from crypto.merkle import CompactRange, hash_leaf
 from node.store import sql_batches, sql_log, sql_records
 from node.store.contract import Store
+from node.store.keystore import KeyStore, detach_rows
 from node.store.rows import (
     RECORDS_LOG,
     Batch,
@@ -41,6 +42,8 @@ class SqlStore(Store):
 
     ``clock`` returns aware datetimes (``created_at`` values); ``range_factory`` restores
     a compact range from a stored (size, peaks) and exists so tests can observe it.
+    ``keys``: the key store holding every record's wrapped data key apart from its
+    ciphertext (``keystore.py``); without one (tests of other tables) payloads stay whole.
     """
 
     def __init__(
@@ -49,10 +52,33 @@ class SqlStore(Store):
         *,
         clock: Callable[[], datetime] = utc_now,
         range_factory: sql_log.RangeFactory = CompactRange,
+        keys: KeyStore | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
         self._range_factory = range_factory
+        self._keys = keys
+
+    @property
+    def keys(self) -> KeyStore | None:
+        """The key store (None: payloads are stored with their keys inline)."""
+        return self._keys
+
+    def _detach(self, rows: Sequence[NewRecord]
+                ) -> tuple[list[tuple[bytes | None, bytes | None]], dict[bytes, bytes]]:
+        if self._keys is None:
+            return [(None, None)] * len(rows), {}
+        kept, keys = detach_rows(rows)
+        return list(kept), keys
+
+    def _put_keys(self, keys: dict[bytes, bytes], used: set[bytes]) -> None:
+        # Before the records commit: a record never points at a key that was not stored
+        # (a failed commit leaves only unreferenced keys, which open nothing).
+        if self._keys is not None:
+            self._keys.put({k: w for k, w in keys.items() if k in used})
+
+    def _attach(self, found: list[StoredRecord]) -> list[StoredRecord]:
+        return found if self._keys is None else self._keys.attach(found)
 
     @property
     def engine(self) -> Engine:
@@ -65,13 +91,15 @@ class SqlStore(Store):
         for position, record in enumerate(rows):
             sql_records.validate_record(position, record)
         now = utc(self._clock())
+        detached, new_keys = self._detach(rows)
         with write_tx(self._engine, "add_records") as conn:
             head = sql_log.lock_log_head(conn, RECORDS_LOG)
             known = sql_records.existing_refs(conn, [(r.province, r.record_no) for r in rows])
             refs: list[StoredRef] = []
             new_rows: list[sql_records.RecordRow] = []
             leaves: list[bytes] = []
-            for record in rows:
+            used: set[bytes] = set()
+            for record, (body, key_id) in zip(rows, detached, strict=True):
                 key = (record.province, record.record_no)
                 if key in known:
                     commitment, leaf = known[key]
@@ -80,11 +108,15 @@ class SqlStore(Store):
                 leaf = head.size + len(leaves)
                 known[key] = (record.commitment, leaf)
                 new_rows.append(sql_records.record_row(
-                    record, leaf_index=leaf, origin="local", batch_seq=None, created_at=now))
+                    record, leaf_index=leaf, origin="local", batch_seq=None, created_at=now,
+                    payload=body, key_id=key_id))
+                if key_id is not None:
+                    used.add(key_id)
                 leaves.append(hash_leaf(leaf_data(record.scheme, record.commitment)))
                 refs.append(StoredRef(*key, record.commitment, leaf, created=True))
             sql_records.insert_rows(conn, new_rows)
             sql_log.append_leaves(conn, head, leaves, self._range_factory)
+            self._put_keys(new_keys, used)
         return refs
 
     def add_foreign_records(self, rows: Sequence[ForeignRecord]) -> list[StoredRef]:
@@ -94,12 +126,14 @@ class SqlStore(Store):
                 raise ValueError(f"record #{position}: leaf_index and batch_seq must be >= 0, "
                                  f"got {foreign.leaf_index} and {foreign.batch_seq}")
         now = utc(self._clock())
+        detached, new_keys = self._detach([f.record for f in rows])
         with write_tx(self._engine, "add_foreign_records") as conn:
             keys = [(f.record.province, f.record.record_no) for f in rows]
             known = sql_records.existing_refs(conn, keys)
             refs: list[StoredRef] = []
             new_rows: list[sql_records.RecordRow] = []
-            for key, foreign in zip(keys, rows, strict=True):
+            used: set[bytes] = set()
+            for key, foreign, (body, key_id) in zip(keys, rows, detached, strict=True):
                 if key in known:
                     commitment, leaf = known[key]
                     refs.append(StoredRef(*key, commitment, leaf, created=False))
@@ -107,16 +141,19 @@ class SqlStore(Store):
                 known[key] = (foreign.record.commitment, foreign.leaf_index)
                 new_rows.append(sql_records.record_row(
                     foreign.record, leaf_index=foreign.leaf_index, origin="foreign",
-                    batch_seq=foreign.batch_seq, created_at=now))
+                    batch_seq=foreign.batch_seq, created_at=now, payload=body, key_id=key_id))
+                if key_id is not None:
+                    used.add(key_id)
                 refs.append(StoredRef(*key, foreign.record.commitment, foreign.leaf_index,
                                       created=True))
             sql_records.insert_rows(conn, new_rows)
+            self._put_keys(new_keys, used)
         return refs
 
     def _one(self, action: str, *where: object) -> StoredRecord | None:
         with read_tx(self._engine, action) as conn:
             found = sql_records.select_records(conn, *where, limit=1)
-        return found[0] if found else None
+        return self._attach(found)[0] if found else None
 
     def get_record(self, province: str, record_no: str) -> StoredRecord | None:
         return self._one("get_record", records.c.province == province,
@@ -128,27 +165,36 @@ class SqlStore(Store):
 
     def records_by_leaf_range(self, province: str, start: int, end: int) -> list[StoredRecord]:
         with read_tx(self._engine, "records_by_leaf_range") as conn:
-            return sql_records.select_records(
+            found = sql_records.select_records(
                 conn, records.c.province == province, records.c.leaf_index >= start,
                 records.c.leaf_index < end, order=records.c.leaf_index)
+        return self._attach(found)
 
     def records_by_subject(self, subject_token: bytes) -> list[StoredRecord]:
         with read_tx(self._engine, "records_by_subject") as conn:
-            return sql_records.select_records(conn, records.c.subject_token == subject_token)
+            found = sql_records.select_records(conn, records.c.subject_token == subject_token)
+        return self._attach(found)
 
     def public_records_ending(self, on_or_before: date, limit: int) -> list[StoredRecord]:
         if limit <= 0:
             raise ValueError(f"public_records_ending: got limit {limit}, want > 0")
         with read_tx(self._engine, "public_records_ending") as conn:
-            return sql_records.select_records(
+            found = sql_records.select_records(
                 conn, records.c.is_public.is_(True), records.c.publicity_end <= on_or_before,
                 order=records.c.publicity_end, limit=limit)
+        return self._attach(found)
 
     def set_status(
         self, province: str, record_no: str, status: str, *, shred_payload: bool = False
     ) -> None:
+        # The row first (no reader answers the record from then on), then the key: once it
+        # is gone the payload is unreadable in every copy of the node database. A failure
+        # in between raises; calling again finishes the shredding (idempotent).
         with write_tx(self._engine, "set_status") as conn:
+            key_id = sql_records.key_id_of(conn, (province, record_no))
             sql_records.set_status(conn, (province, record_no), status, shred_payload)
+        if shred_payload and self._keys is not None and key_id is not None:
+            self._keys.shred([key_id])
 
     def set_publicity(
         self, province: str, record_no: str, is_public: bool, publicity_end: date | None

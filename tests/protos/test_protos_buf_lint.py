@@ -33,7 +33,7 @@ def test_buf_sees_every_service_file() -> None:
     names = {Path(line).name for line in done.stdout.split()}
     assert names == {
         "common.proto", "ingest.proto", "exchange.proto", "query.proto",
-        "audit.proto", "matching.proto", "node.proto",
+        "audit.proto", "matching.proto", "node.proto", "lifecycle.proto",
     }
 
 

@@ -20,6 +20,9 @@ SERVICES = {
     }),
     "matching": ("MatchingService", {"Evaluate", "GetTokenSet"}),
     "node": ("NodeService", {"GetStatus"}),
+    "lifecycle": ("LifecycleService", {
+        "FileRepair", "RecordStatus", "FileObjection", "ResolveObjection", "PullRevocations",
+    }),
 }
 
 

@@ -28,6 +28,7 @@ from types import MappingProxyType
 from typing import Final
 
 from crypto.canonical import canonical_bytes
+from node.domain.catalog.sharing import DEFAULT_POLICY, SharingPolicy
 
 SEVERITY_CLASSES: Final = ("general", "serious")
 """一般失信 / 严重失信. Local ``minor`` codes map onto ``general`` categories (see
@@ -120,6 +121,9 @@ class Catalog:
     measures: MappingProxyType[str, Measure]
     document_hash: bytes
     document: Mapping[str, object] = field(compare=False, repr=False)
+    sharing: SharingPolicy = DEFAULT_POLICY
+    """What leaves the origin, per category and subject type (``sharing.py``); documents
+    before v3 carry none and get the default, which v3 writes down."""
 
     def category(self, code: str) -> Category | None:
         """The category ``code``, or None when this version has no such code."""

@@ -30,6 +30,7 @@ from node.domain.catalog.documents import (
     document_hash,
 )
 from node.domain.catalog.errors import MalformedCatalog
+from node.domain.catalog.sharing import DEFAULT_POLICY, parse_sharing
 from node.domain.fields import KINDS
 
 PREFIX = "malformed catalog"
@@ -48,12 +49,17 @@ def parse_catalog(doc: object) -> Catalog:
     for a reader that also refuses duplicate keys). Raises :class:`MalformedCatalog`
     naming the first defect found; never returns a partial catalog.
     """
-    top = shape.exact_fields(doc, TOP_FIELDS, PREFIX, _E)
+    # ``sharing`` (v3 on) is optional: older documents must keep hashing as adopted.
+    fields = (*TOP_FIELDS, "sharing") if isinstance(doc, dict) and "sharing" in doc \
+        else TOP_FIELDS
+    top = shape.exact_fields(doc, fields, PREFIX, _E)
     version = shape.integer(top, "version", PREFIX, _E, 1, MAX_VERSION)
     title = shape.text(top, "title", PREFIX, _E, max_len=200)
     effective = shape.date(top, "effective", PREFIX, _E)
     measures = _measures(top["measures"])
     categories = _categories(top["categories"], measures)
+    sharing = (parse_sharing(top["sharing"], frozenset(categories)) if "sharing" in top
+               else DEFAULT_POLICY)
     try:
         plain = normalize(top)
         digest = document_hash(plain)
@@ -67,6 +73,7 @@ def parse_catalog(doc: object) -> Catalog:
         measures=MappingProxyType(measures),
         document_hash=digest,
         document=MappingProxyType(plain),
+        sharing=sharing,
     )
 
 

@@ -45,7 +45,8 @@ def teardown(root: Path) -> None:
 
 def store_log(doc: ConsortiumDoc, province: str) -> tuple[int, bytes]:
     """The record log's size and root, read straight from the node's database."""
-    store = open_store(load_config(Path(doc.provinces[province].config)).database.url)
+    config = load_config(Path(doc.provinces[province].config))
+    store = open_store(config.database.url, config.keystore.url)
     try:
         size = store.log_size(RECORDS_LOG)
         return size, store.log_root(RECORDS_LOG, size)

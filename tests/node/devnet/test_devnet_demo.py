@@ -51,7 +51,8 @@ def test_demo_runs_every_step_and_leaves_the_consortium_running(
         r"^  (SH|JS|ZJ|AH) +([\d,]+) +([\d,]+) +([\d,]+) +(\d+) +(\d+)", out, re.MULTILINE)}
     assert set(table) == {"SH", "JS", "ZJ", "AH"}
     for province, (records, log_size, anchored, backlog, anchors) in table.items():
-        held = RECORDS + (province == "JS")  # the exchange step's fresh JS entry
+        # JS: the exchange step's fresh entry and the lifecycle step's two penalties.
+        held = RECORDS + 3 * (province == "JS")
         assert records == log_size == anchored == f"{held:,}"
         assert backlog == "0" and int(anchors) >= 1
     assert "answered records verified" in out
@@ -61,13 +62,19 @@ def test_demo_runs_every_step_and_leaves_the_consortium_running(
     assert len(re.findall(r"^    (SH|ZJ|AH): [\d,]+ ms .* every proof verified", out,
                           re.MULTILINE)) == 3  # the exchange step
     assert f"credit-node consortium down --dir {demo_dir}" in out
+    # The lifecycle step: the repair and the objection seen at all four nodes.
+    for said in ("no longer answered at:", "flag seen in answers at:", "flag cleared at:"):
+        line = next(x for x in out.splitlines() if said in x)
+        assert all(f"{p} " in line.split(said)[1] for p in ("SH", "JS", "ZJ", "AH")), line
+    assert re.search(r"^    JS RecordStatus JS-LIFECYCLE-000001: status repaired, data key "
+                     r"held False", out, re.MULTILINE)
 
     layout = ConsortiumLayout(demo_dir)
     subject = (layout.demo_dir / "example-subject.txt").read_text().strip()
     assert len(subject) == 18 and subject not in out and subject not in captured.err
     status = consortium_status(load_doc(demo_dir))
     assert {p: n["records"] for p, n in status["provinces"].items() if n["healthy"]} == {
-        "SH": RECORDS, "JS": RECORDS + 1, "ZJ": RECORDS, "AH": RECORDS}
+        "SH": RECORDS, "JS": RECORDS + 3, "ZJ": RECORDS, "AH": RECORDS}
     exchanged = (layout.demo_dir / "exchange-subject.txt").read_text().strip()
     assert exchanged not in out
     assert processes_under(demo_dir)

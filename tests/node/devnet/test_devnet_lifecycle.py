@@ -71,11 +71,11 @@ def test_up_creates_and_starts_the_whole_consortium(root: Path) -> None:
     assert all(m.oprf_key_commitment == load_oprf_key(
         Path(doc.provinces[m.province].data_dir) / "keys" / "oprf.key").public_key
         for m in members)
-    assert ledger.current_catalog_version() == 1
+    assert ledger.current_catalog_version() == 3
     choice = catalog_choice()
-    assert ledger.catalog_hash(1) == choice.document_hash
+    assert ledger.catalog_hash(3) == choice.document_hash
     for province in PROVINCES:
-        assert ledger.mapping_hash(province, 1) == choice.mappings[province].document_hash
+        assert ledger.mapping_hash(province, 3) == choice.mappings[province].document_hash
     status = consortium_status(doc)
     assert all(n["healthy"] and n["records"] == 0 for n in status["provinces"].values())
     assert status["ledger"]["block_height"] >= 1

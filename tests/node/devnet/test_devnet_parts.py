@@ -140,16 +140,18 @@ def test_pick_subjects_takes_the_busiest_subject_of_each_kind() -> None:
         assert subject.records == max(n for s, n in counts.items() if kinds[s] == subject.kind)
 
 
-def test_catalog_choice_is_v1_with_its_canonical_hash_and_every_mapping(
+def test_catalog_choice_is_v3_with_its_canonical_hash_and_every_mapping(
     tmp_path: Path,
 ) -> None:
     choice = catalog_choice()
-    assert choice.version == 1 and choice.source.name == "catalog-v1.json"
+    assert choice.version == 3 and choice.source.name == "catalog-v3.json"
+    assert choice.catalog.sharing.decide(category="YRD-SX-SC-001", kind="penalty",
+                                         subject="natural_person", public=False) == "origin_only"
     document = json.loads(choice.source.read_text(encoding="utf-8"))
     assert choice.document_hash == hashlib.sha256(canonical_bytes(document)).digest()
     assert sorted(choice.mappings) == ["AH", "JS", "SH", "ZJ"]
-    assert all(m.catalog_version == 1 for m in choice.mappings.values())
-    with pytest.raises(ConsortiumError, match="catalog v1 cannot be used"):
+    assert all(m.catalog_version == 3 for m in choice.mappings.values())
+    with pytest.raises(ConsortiumError, match="catalog v3 cannot be used"):
         catalog_choice(tmp_path)
 
 

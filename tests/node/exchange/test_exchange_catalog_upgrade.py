@@ -37,6 +37,8 @@ from ledger.client import LedgerClient
 from node._proto.credit.v1 import node_pb2
 from node.config import load_config
 from node.domain.catalog import packaged_catalogs, packaged_mappings, publish_mapping
+from node.domain.catalog.sharing import DEFAULT_POLICY, subject_type
+from node.domain.records import is_public, parse_record
 from node.exchange.errors import CategoryPending
 from node.grpc.stubs import node_stub
 from node.runtime.node import start_node
@@ -86,8 +88,16 @@ def member_client(consortium: Consortium, province: str) -> LedgerClient:
 
 
 def replicated(records: list[dict[str, Any]]) -> list[str]:
-    """Record numbers peers receive by replication (commitments go on request only)."""
-    return [str(r["record_no"]) for r in records if r["kind"] != "commitment"]
+    """Record numbers peers receive by replication (the catalog's sharing policy:
+    commitments go on request only, natural persons' non-public records stay at JS)."""
+    return [str(r["record_no"]) for r in records
+            if DEFAULT_POLICY.decide(category="", kind=str(r["kind"]),
+                                     subject=subject_type(_subject_kind(r)),
+                                     public=is_public(parse_record(r))) == "replicate"]
+
+
+def _subject_kind(record: dict[str, Any]) -> str:
+    return str(record.get("CF_XDR_LB") or record.get("SX_ZTLB") or record.get("CN_CNRLB"))
 
 
 def committed(consortium: Consortium, province: str, records: list[dict[str, Any]]

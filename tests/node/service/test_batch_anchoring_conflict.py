@@ -7,6 +7,7 @@ import hashlib
 import nacl.signing
 import pytest
 
+from crypto.sealing import new_master_key, seal
 from ledger.errors import ContractRevert
 from node.service.batch_anchoring import AnchorConflict, anchor_pending, seal_batch
 from node.store import NewRecord, open_store
@@ -17,7 +18,8 @@ def _row(i: int) -> NewRecord:
     return NewRecord(province="JS", record_no=f"JS-{i}", kind="penalty", local_category="X",
                      shared_category=None, catalog_version=None, severity="general",
                      rule_version="2023", commitment=digest, salt=digest, subject_token=digest,
-                     sealed_payload=b"x", is_public=True, publicity_end=None)
+                     sealed_payload=seal(b"{}", new_master_key(), b"").to_bytes(),
+                     is_public=True, publicity_end=None)
 
 
 class FakeLedger:

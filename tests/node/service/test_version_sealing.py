@@ -8,6 +8,7 @@ import nacl.signing
 import pytest
 
 from crypto.batch_header import BatchHeader
+from crypto.sealing import new_master_key, seal
 from node.service.version_sealing import run_end, seal_by_version
 from node.store import NewRecord, open_store
 from node.store.contract import Store
@@ -21,7 +22,8 @@ def _row(i: int, version: int | None) -> NewRecord:
                      shared_category=None if version is None else "YRD-SX-SC-001",
                      catalog_version=version, severity="general", rule_version="2023",
                      commitment=digest, salt=digest, subject_token=digest,
-                     sealed_payload=b"x", is_public=True, publicity_end=None)
+                     sealed_payload=seal(b"{}", new_master_key(), b"").to_bytes(),
+                     is_public=True, publicity_end=None)
 
 
 def _store(versions: list[int | None]) -> Store:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from crypto.sealing import Sealed
 from node.store import NewRecord
 
 FIXED_NOW = datetime(2026, 11, 28, 8, 30, 15, 123456, tzinfo=UTC)
@@ -17,6 +18,11 @@ FIXED_NOW = datetime(2026, 11, 28, 8, 30, 15, 123456, tzinfo=UTC)
 def digest(*parts: object) -> bytes:
     """A deterministic 32-byte value named by ``parts`` (distinct parts, distinct values)."""
     return hashlib.sha256(repr(parts).encode()).digest()
+
+
+def sealed_shape(seed: bytes) -> bytes:
+    """A deterministic blob shaped like a sealed payload (the store splits its key off)."""
+    return Sealed(seed[:8], (seed * 2)[:40], seed[:12], seed * 4).to_bytes()
 
 
 def new_record(i: int, *, province: str = "JS", version: int = 0, **changes: Any) -> NewRecord:
@@ -33,7 +39,7 @@ def new_record(i: int, *, province: str = "JS", version: int = 0, **changes: Any
         "commitment": digest("commitment", province, i, version),
         "salt": digest("salt", province, i, version),
         "subject_token": digest("subject", i % 5),
-        "sealed_payload": b"sealed:" + digest("payload", province, i, version) * 4,
+        "sealed_payload": sealed_shape(digest("payload", province, i, version)),
         "is_public": i % 2 == 0,
         "publicity_end": date(2027, 1, 1 + i % 28) if i % 2 == 0 else None,
     }

@@ -88,8 +88,7 @@ def test_revisions_are_named_by_date_and_match_their_ids() -> None:
     assert files, "no revisions found"
     script = ScriptDirectory.from_config(alembic_config())
     for path in files:
-        # NNNN, or a wave-2 tag ("20261202_14_…") until the lead re-chains them.
-        match = re.fullmatch(r"(\d{8}_(?:\d{4}|[0-9a-z]{1,3}))_[a-z0-9_]+\.py", path.name)
+        match = re.fullmatch(r"(\d{8}_\d{4})_[a-z0-9_]+\.py", path.name)
         assert match, f"{path.name}: want YYYYMMDD_NNNN_what.py"
         assert script.get_revision(match.group(1)) is not None, path.name
 

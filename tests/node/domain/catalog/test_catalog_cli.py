@@ -38,7 +38,7 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert "YRD-SX-FY-001  dishonesty serious  0-24 months  列入失信被执行人名单" in lines
     code, out, _ = _run(capsys, "show", "--json")
     shown = json.loads(out)
-    assert (shown["version"], len(shown["categories"]), len(shown["measures"])) == (2, 23, 24)
+    assert (shown["version"], len(shown["categories"]), len(shown["measures"])) == (3, 23, 24)
 
 
 def test_offline_commands_do_not_load_the_ledger() -> None:

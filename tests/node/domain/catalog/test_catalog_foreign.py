@@ -52,8 +52,8 @@ def test_claim_that_holds(catalogs: Catalogs, mappings: Mappings) -> None:
     ("JS", "JSXY0201", "YRD-SX-SC-003", 2, "NOT_ADOPTED",
      "JS record with local category 'JSXY0201' filed as YRD-SX-SC-003 (v2): catalog v2 is not "
      "adopted on the ledger (current version 1)"),
-    ("JS", "JSXY0201", "YRD-SX-SC-003", 3, "CATALOG_UNKNOWN",
-     "JS record with local category 'JSXY0201' filed as YRD-SX-SC-003 (v3): catalog v3 is not "
+    ("JS", "JSXY0201", "YRD-SX-SC-003", 4, "CATALOG_UNKNOWN",
+     "JS record with local category 'JSXY0201' filed as YRD-SX-SC-003 (v4): catalog v4 is not "
      "held here"),
     ("ZJ", "ZJ.SJ.001", "YRD-SX-SC-001", 1, "MAPPING_NOT_PUBLISHED",
      "ZJ record with local category 'ZJ.SJ.001' filed as YRD-SX-SC-001 (v1): ZJ's mapping "
@@ -123,9 +123,9 @@ def test_recognizer_from_chain(catalogs: Catalogs, mappings: Mappings) -> None:
     with pytest.raises(CatalogVerificationError, match="no catalog version is adopted") as none:
         recognizer_from_chain(ChainSnapshot(0), catalogs, mappings)
     assert none.value.reason == "NOT_ADOPTED"
-    ahead = ChainSnapshot(3, {1: catalogs[1].document_hash, 3: bytes.fromhex("11" * 32)})
-    with pytest.raises(CatalogVerificationError, match=r"^catalog v3 is adopted on the ledger "
-                       r"but its document is not held; add catalog-v3.json") as missing:
+    ahead = ChainSnapshot(4, {1: catalogs[1].document_hash, 4: bytes.fromhex("11" * 32)})
+    with pytest.raises(CatalogVerificationError, match=r"^catalog v4 is adopted on the ledger "
+                       r"but its document is not held; add catalog-v4.json") as missing:
         recognizer_from_chain(ahead, catalogs, mappings)
     assert missing.value.reason == "CATALOG_UNKNOWN"
     swapped = ChainSnapshot(1, {1: catalogs[2].document_hash})

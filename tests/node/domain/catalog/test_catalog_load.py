@@ -33,17 +33,18 @@ def _copy(tmp_path: Path) -> Path:
 def test_default_directory_is_the_source_trees(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(CATALOG_DIR_ENV, raising=False)
     assert catalog_dir() == REPO_CATALOG
-    assert sorted(packaged_catalogs()) == [1, 2]
-    assert len(packaged_mappings()) == 8
+    assert sorted(packaged_catalogs()) == [1, 2, 3]
+    assert len(packaged_mappings()) == 12
 
 
 def test_environment_and_explicit_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                                             ) -> None:
     elsewhere = _copy(tmp_path)
     (elsewhere / "catalog-v2.json").unlink()
+    (elsewhere / "catalog-v3.json").unlink()
     monkeypatch.setenv(CATALOG_DIR_ENV, str(elsewhere))
     assert catalog_dir() == elsewhere and sorted(packaged_catalogs()) == [1]
-    assert sorted(packaged_catalogs(REPO_CATALOG)) == [1, 2]
+    assert sorted(packaged_catalogs(REPO_CATALOG)) == [1, 2, 3]
     monkeypatch.setenv(CATALOG_DIR_ENV, str(tmp_path / "nowhere"))
     with pytest.raises(CatalogFileError, match=r"nowhere \(from \$YRD_CATALOG_DIR\) does not "
                        r"exist; pass the directory or set YRD_CATALOG_DIR"):

@@ -18,6 +18,7 @@ from node.domain.catalog import Catalog, ProvinceMapping, catalog_path, mapping_
 PINNED_CATALOGS = {
     1: "6bc734375b5f2891cb241a1408fa13c0d200bb5f760278867704d0f258b0e07c",
     2: "153c515633d72859231c164014056911ee064af85c14fd408bc31959bf950e62",
+    3: "f9988c9f94b6aa4bca15cf56095dd6ff5c142339d8f22b8976d33a1876c6c198",
 }
 PINNED_MAPPINGS = {
     ("SH", 1): "585582d12d5a5df9d42a49808d67abb95fef1a38b9930c0028b267a2e8d331a9",
@@ -28,6 +29,10 @@ PINNED_MAPPINGS = {
     ("JS", 2): "c5f24e5b8019e249c27be00c490d4cc1d18fb9110c5b13fc01bb655a2632bbed",
     ("ZJ", 2): "a356fceb718c092844d18916acb415efb5a3de78344df2fff878b19bc1c3f46e",
     ("AH", 2): "bf944a7d5b9cf74fad0ac93691aa3230a7f3d46d30db02411958c970cfec25be",
+    ("SH", 3): "3d426712663ee2a172547c4625c9b7743a693f9ffa6b8a921329fb7161cdbe69",
+    ("JS", 3): "323a82b46e7f4586b5254edb7e9f4eb18cb5b7d16a53c3bf4b9ecbd38c374234",
+    ("ZJ", 3): "4f092af9245a5a192f25cb5c6b1b70680a51e2c92fa93b88b8ef2a1af2d56b80",
+    ("AH", 3): "a236421a34f7afed4635850db1822def47c918ae0e561a4232b6aaa1d1ce7148",
 }
 
 

@@ -116,14 +116,14 @@ def test_measures_for_unknown_entries(recognizer: Recognizer) -> None:
                        match=r"^catalog v1 has no category 'YRD-SX-SP-003'$"):
         recognizer.measures_for("YRD-SX-SP-003", 1)   # added in v2
     with pytest.raises(UnknownCatalogEntry,
-                       match=r"^catalog version 7 is not held \(held: \[1, 2\]\)$"):
+                       match=r"^catalog version 7 is not held \(held: \[1, 2, 3\]\)$"):
         recognizer.measures_for("YRD-SX-SC-001", 7)
 
 
 def test_constructor_preconditions(catalogs: Catalogs, mappings: Mappings) -> None:
     with pytest.raises(ValueError,
-                       match=r"^adopted catalog version 3 is not held \(held: \[1, 2\]\)$"):
-        Recognizer(catalogs, mappings, adopted_version=3)
+                       match=r"^adopted catalog version 4 is not held \(held: \[1, 2, 3\]\)$"):
+        Recognizer(catalogs, mappings, adopted_version=4)
     with pytest.raises(ValueError, match=r"^catalogs\[2\] holds catalog version 1$"):
         Recognizer({1: catalogs[1], 2: catalogs[1]}, {}, adopted_version=1)
     with pytest.raises(ValueError, match=r"holds the mapping of JS v1$"):

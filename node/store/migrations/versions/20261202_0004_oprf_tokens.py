@@ -2,7 +2,7 @@
 
 Written by hand to mirror ``oprf_tokens`` in node/store/schema.py (see the drift test).
 
-Revision ID: 20261202_14
+Revision ID: 20261202_0004
 Revises: 20261128_0003
 Create Date: 2026-12-02
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "20261202_14"
+revision: str = "20261202_0004"
 down_revision: str | Sequence[str] | None = "20261128_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

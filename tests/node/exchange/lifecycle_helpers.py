@@ -1,0 +1,102 @@
+"""Records and requests for the lifecycle tests: a repairable penalty, its repair
+commitment, copies of a node's databases, and the lifecycle calls over real gRPC."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from exchange_helpers import Consortium, records_of
+
+from node._proto.credit.v1 import common_pb2, lifecycle_pb2, query_pb2
+from node.domain.publicity import add_months
+from node.grpc.stubs import lifecycle_stub, query_stub
+
+
+def repairable_penalty(record_no: str, today: date, *, months_ago: int = 6) -> dict[str, Any]:
+    """A JS legal person's general penalty under the 2023 rules (repair after 3 months,
+    published 12), decided ``months_ago`` months before ``today``."""
+    base = next(r for r in records_of("JS", 60, seed=5)
+                if r["kind"] == "penalty" and r["CF_XDR_LB"] == "法人及非法人组织"
+                and "罚款" in r["CF_CFLB"])
+    decided = add_months(today, -months_ago)
+    end = add_months(decided, 12)
+    return {**base, "record_no": record_no, "severity": "general", "rule_version": "2023",
+            "CF_JDRQ": decided.isoformat(), "CF_YXQ": end.isoformat(),
+            "CF_GSJZQ": end.isoformat(),
+            "publish_date": (decided + timedelta(days=3)).isoformat()}
+
+
+def repair_commitment(penalty: dict[str, Any], today: date) -> bytes:
+    """The subject's 信用修复型 credit commitment, as the platform sends it."""
+    base = next(r for r in records_of("JS", 60, seed=5) if r["kind"] == "commitment"
+                and r["CN_CNRLB"] == "法人及非法人组织")
+    commitment = {**base, "record_no": "JS-CN-REPAIR-" + str(penalty["record_no"])[-6:],
+                  "CN_LX": "信用修复型", "CN_SHXYM": penalty["CF_XDR_SHXYM"],
+                  "CN_CNRMC": penalty["CF_XDR_MC"], "CN_RQ": today.isoformat(),
+                  "CN_YXQ": add_months(today, 12).isoformat(),
+                  "CN_BM": "320100" + today.strftime("%Y%m%d") + "000001",
+                  "publish_date": today.isoformat()}
+    return json.dumps(commitment, ensure_ascii=False).encode()
+
+
+def file_repair(net: Consortium, penalty: dict[str, Any], today: date, *,
+                record_no: str | None = None) -> Any:
+    request = lifecycle_pb2.FileRepairRequest(
+        record_no=record_no or str(penalty["record_no"]), basis="已整改并履行处罚",
+        commitment_json=repair_commitment(penalty, today),
+        decision_ref="宁信修〔2026〕1号", evidence_sha256=bytes(32))
+    with net.channel("JS", "platform", "JS") as ch:
+        return lifecycle_stub(ch).FileRepair(request, timeout=20)
+
+
+def answers(net: Consortium, province: str, subject: str, record_no: str) -> bool:
+    """Whether ``province``'s node answers ``record_no`` about ``subject`` (foreign too)."""
+    request = query_pb2.QueryRequest(
+        purpose="credit_report", include_foreign=True,
+        subject=common_pb2.SubjectRef(id_type=common_pb2.SUBJECT_ID_TYPE_USCC, id=subject))
+    with net.channel(province, "agency", province) as ch:
+        answer = query_stub(ch).Query(request, timeout=10)
+    return any(r.envelope.record_no == record_no for r in answer.records)
+
+
+def backup(database_url: str, into: Path) -> tuple[Path, Path]:
+    """Consistent copies of a node's ``node.db`` and its key store ``keys.db``."""
+    node_db = Path(database_url.removeprefix("sqlite:///"))
+    into.mkdir(parents=True, exist_ok=True)
+    copies = (into / "node.db", into / "keys.db")
+    for source, target in zip((node_db, node_db.with_name("keys.db")), copies, strict=True):
+        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+    return copies
+
+
+def answered(net: Consortium, province: str, subject: str) -> dict[str, bool]:
+    """record_no -> objection_flagged of every record ``province``'s node answers about
+    ``subject`` (its own and the other provinces')."""
+    request = query_pb2.QueryRequest(
+        purpose="credit_report", include_foreign=True,
+        subject=common_pb2.SubjectRef(id_type=common_pb2.SUBJECT_ID_TYPE_USCC, id=subject))
+    with net.channel(province, "agency", province) as ch:
+        answer = query_stub(ch).Query(request, timeout=10)
+    return {r.envelope.record_no: r.objection_flagged for r in answer.records}
+
+
+def file_objection(net: Consortium, record_no: str) -> Any:
+    request = lifecycle_pb2.FileObjectionRequest(
+        record_no=record_no, applicant="某某", reason="处罚金额登记有误",
+        evidence_sha256=bytes(range(32)), received_on="2026-09-30")
+    with net.channel("JS", "platform", "JS") as ch:
+        return lifecycle_stub(ch).FileObjection(request, timeout=20)
+
+
+def resolve_objection(net: Consortium, record_no: str, result: str,
+                      corrected: dict[str, Any] | None = None) -> Any:
+    request = lifecycle_pb2.ResolveObjectionRequest(
+        record_no=record_no, result=result,
+        corrected_json=json.dumps(corrected, ensure_ascii=False).encode() if corrected else b"")
+    with net.channel("JS", "platform", "JS") as ch:
+        return lifecycle_stub(ch).ResolveObjection(request, timeout=20)
