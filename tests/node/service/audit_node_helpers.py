@@ -44,7 +44,9 @@ class AuditNet(Network):
             node = clients.pop(province)
             return audit_node(node, chain, province=province,
                               peers=clients if peers else None,
-                              options=AuditOptions(slack=slack))
+                              # The nets checkpoint every fraction of a second: a 5 s
+                              # interval bounds the wait for a head no witness will see.
+                              options=AuditOptions(slack=slack, checkpoint_interval=5.0))
         finally:
             for ch in channels.values():
                 ch.close()
