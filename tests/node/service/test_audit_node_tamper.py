@@ -13,6 +13,7 @@ FORK, the witness SH keeps the evidence, and JS's anchoring refuses to go on ove
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -180,7 +181,11 @@ def test_a_forked_log_is_found(net: AuditNet, engine: Engine) -> None:
         ledger.latest_audit_head("JS").root)
     report = net.verify("JS", peers=False).report
     forks = [p.detail for p in report.problems if p.code is ProblemCode.FORK]
-    assert len(forks) == 1 and f"served head at size {size}" in forks[0]
+    # The node may log another access before the auditor reads its head: the served head
+    # is the rewritten log at its size or later, never a continuation of the anchored one.
+    assert len(forks) == 1
+    served = re.search(r"served head at size (\d+)", forks[0])
+    assert served is not None and int(served.group(1)) >= size, forks[0]
     assert ProblemCode.ROOT_MISMATCH in report.codes()
     # The witness sees the node sign another root at the anchored size, and keeps both.
     sh = net["SH"].node.app.store
