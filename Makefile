@@ -24,7 +24,7 @@ proto: .venv/.installed
 	@if [ -d protos/credit ]; then $(PY) -m node.protogen; fi
 
 test: setup chromium
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q --durations=15 $(PYTEST_ARGS)
 
 # Headless Chromium and a CJK font for the credit-report rendering test (Debian packages;
 # CI runs as root). Nothing happens when they are already installed.
