@@ -31,6 +31,7 @@ if sys.path[:1] != [_REPO_ROOT]:
     sys.path.insert(0, _REPO_ROOT)
 
 import pg_schemas  # noqa: E402 - after the sys.path fix above
+import reliability_counts  # noqa: E402
 from anvil_chains import FIXTURE as ANVIL_FIXTURE  # noqa: E402
 from anvil_chains import REFUSAL_SCRIPT, AnvilLauncher  # noqa: E402
 
@@ -142,6 +143,13 @@ def sql_store(store_engine: Engine) -> SqlStore:
     from node.store import SqlStore
 
     return SqlStore(store_engine)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The reliability suite's figures (``tests/reliability_counts.py``), when it ran."""
+    line = reliability_counts.summary()
+    if line:
+        terminalreporter.write_sep("-", line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

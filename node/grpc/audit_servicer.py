@@ -33,6 +33,7 @@ MAX_PAGE_BYTES: Final = 4 * 1024 * 1024
 thousands of records), far below the message size limit."""
 _HEAD_READERS: Final = (Role.AUDITOR, Role.PEER)
 _AUDITORS: Final = (Role.AUDITOR,)
+_MAX_INDEX: Final = 2**63 - 1
 
 
 def _within_bytes(page: list[StoredEntry]) -> list[StoredEntry]:
@@ -45,11 +46,21 @@ def _within_bytes(page: list[StoredEntry]) -> list[StoredEntry]:
     return page
 
 
+def _index(name: str, value: int) -> int:
+    """A size or index from a request; past any log (>= 2^63, what the database's integers
+    hold) it is a malformed request, not a defect the database finds."""
+    if value > _MAX_INDEX:
+        raise BadRequest(f"{name}: must be at most {_MAX_INDEX}")
+    return int(value)
+
+
 def _page_start(request: audit_pb2.ListEntriesRequest) -> int:
+    """Where the page starts; an index past any log (>= 2^63, what the database's
+    integers hold) is a malformed request, not a defect found by the database."""
     token = request.page_token
     if not token:
-        return int(request.start_index)
-    if not token.isdecimal() or len(token) > 19:
+        return _index("start_index", request.start_index)
+    if not token.isdecimal() or len(token) > 19 or int(token) > _MAX_INDEX:
         raise BadRequest("malformed page_token: want the next_page_token of a previous answer")
     return int(token)
 
@@ -82,7 +93,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
     def GetHeadAtSize(self, request: audit_pb2.GetHeadAtSizeRequest,
                       context: grpc.ServicerContext) -> audit_pb2.GetHeadAtSizeResponse:
         def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.GetHeadAtSizeResponse]:
-            head = self._head(int(request.tree_size))
+            head = self._head(_index("tree_size", request.tree_size))
             return Answer(audit_pb2.GetHeadAtSizeResponse(head=head), None)
         return audited(self._app, context, _HEAD_READERS, run)
 
@@ -90,8 +101,9 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                             context: grpc.ServicerContext) -> audit_pb2.GetConsistencyProofResponse:
         def run(caller: Identity,
                 attempt: Attempt) -> Answer[audit_pb2.GetConsistencyProofResponse]:
-            second = int(request.second_size) or None
-            proof = self._log.consistency_proof(int(request.first_size), second)
+            second = _index("second_size", request.second_size) or None
+            proof = self._log.consistency_proof(_index("first_size", request.first_size),
+                                                second)
             return Answer(audit_pb2.GetConsistencyProofResponse(proof=proof), None)
         return audited(self._app, context, _HEAD_READERS, run)
 
@@ -99,14 +111,14 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                           context: grpc.ServicerContext) -> audit_pb2.GetInclusionProofResponse:
         def run(caller: Identity, attempt: Attempt) -> Answer[audit_pb2.GetInclusionProofResponse]:
             log = self._log
-            size = int(request.tree_size) or log.size()
+            size = _index("tree_size", request.tree_size) or log.size()
             if request.WhichOneof("target") == "request_id":
                 indexes = [i for i in log.indexes_of(request.request_id[:128]) if i < size]
                 if not indexes:
                     log.index_of(request.request_id[:128])  # raises AuditNotFound
                     raise BadRequest(f"request id's entries all lie beyond tree size {size}")
             else:
-                indexes = [int(request.leaf_index)]
+                indexes = [_index("leaf_index", request.leaf_index)]
             inclusions = [audit_pb2.AuditInclusion(
                 leaf_index=index, canonical_entry=log.entry(index).entry,
                 proof=log.inclusion_proof(index, size)) for index in indexes]

@@ -6,7 +6,9 @@ Every servicer method runs its handler through :func:`audited`:
    roles the method allows; the mapping (``app.identities``) also asks the membership
    view on every call whether the ledger still lists the caller's province as an active
    member with the CA held here, the certificate as unrevoked, and an auditor's CA as
-   appointed (``node.identity.membership``), so a removal refuses the next call;
+   appointed (``node.identity.membership``), so a removal refuses the next call; then a
+   request whose bytes were no valid message (``node.grpc.malformed``) is refused as a
+   ``BadRequest``, so a caller with no right to the method learns nothing more;
 2. the handler runs with the identity and an :class:`Attempt` (request id, purpose,
    subject token, peer) it fills in as soon as it knows them, and returns an
    :class:`Answer`: the response and what the access was;
@@ -43,6 +45,7 @@ from node.authz.request_ids import RequestIdError, check_request_id
 from node.exchange.errors import ChainUnavailable
 from node.grpc.errors import CallerGone, abort, reason_code
 from node.grpc.identity import peer_certificate
+from node.grpc.malformed import malformed_reason
 from node.identity import Identity, IdentityError, Role, parse_certificate
 from node.identity.certs import fingerprint
 from node.service.access_log import AuditWriteFailed, Logged
@@ -152,6 +155,9 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
         if identity.role is Role.PEER:
             attempt.peer = identity.province
         _check_role(identity, roles)
+        malformed = malformed_reason(context)  # bytes no message: refused after the role
+        if malformed:
+            raise BadRequest(malformed)
         # (2)
         answer = handler(identity, attempt)
         if answer.action is None:

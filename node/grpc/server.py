@@ -28,6 +28,7 @@ from node._proto.credit.v1 import (
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
 from node.grpc.lifecycle_servicer import LifecycleServicer
+from node.grpc.malformed import MalformedRequests
 from node.grpc.matching_servicer import MatchingServicer
 from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
@@ -89,6 +90,7 @@ def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) 
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+        interceptors=[MalformedRequests(SERVICE_NAMES)],
     )
     add_servicers(server, servicers.ingest, servicers.query, servicers.node,
                   servicers.exchange, servicers.audit)

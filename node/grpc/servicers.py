@@ -40,6 +40,7 @@ from node.service.status import catalog_version, quarantined, read_backlog
 from node.service.submit import Submitter
 
 MAX_RECORDS_PER_REQUEST = 20_000
+_MAX_LINE = 2**32 - 1
 _NONCE = re.compile(r"[0-9a-f]{16,64}")
 _AGENCY_NAME = re.compile(r"[^\x00-\x1f\x7f]{1,128}")
 
@@ -61,6 +62,10 @@ class IngestServicer(ingest_pb2_grpc.IngestServiceServicer):
             if len(request.records) > MAX_RECORDS_PER_REQUEST:
                 raise BadRequest(f"request holds {len(request.records)} records; "
                                  f"send at most {MAX_RECORDS_PER_REQUEST} per request")
+            if request.first_line + len(request.records) > _MAX_LINE:
+                # A rejected record's line (first_line + position) is a uint32 too.
+                raise BadRequest(f"first_line: first_line + the number of records must be "
+                                 f"at most {_MAX_LINE}")
             outcome = self._submitter.submit(list(request.records),
                                              today=datetime.now(UTC).date(),
                                              request_id=attempt.request_id)
