@@ -143,7 +143,7 @@ class _Chain:
 
     def member(self, province: str) -> Member:
         if province != "JS":
-            raise ContractRevert("not a member")
+            raise ContractRevert("Governance", "NotAMember")
         return Member("JS", "0x" + "11" * 20, bytes(self.key.verify_key), b"\x00" * 32,
                       b"\x00" * 32, True)
 
