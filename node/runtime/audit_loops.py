@@ -57,5 +57,6 @@ def open_audit_loops(app: NodeApp, peers: Mapping[str, WitnessPeer]) -> AuditLoo
                                       leader=leader_lock(app.store.engine, "audit-checkpoints"))
     witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
                                signing_key=app.signing_key, interval=interval,
-                               metrics=access_log.metrics)
+                               metrics=access_log.metrics,
+                               leader=leader_lock(app.store.engine, "audit-witness"))
     return AuditLoops(checkpoints, witness)

@@ -2,8 +2,10 @@
 
 A province may run several ``credit-node serve`` processes over one PostgreSQL database:
 all of them ingest and answer (log writers are serialized by the log head's row lock),
-but only one may seal and anchor batches, and only one may anchor audit checkpoints,
-or two would race for the same sequence numbers. The database decides, not a home-made
+but only one may do each job that sends ledger transactions — seal and anchor batches
+(``anchor``), anchor audit checkpoints (``audit-checkpoints``), cosign peers' heads
+(``audit-witness``), seal and anchor revocation notices (``revocation-anchor``) — or two
+would race for the same sequence numbers and the account's nonces. The database decides, not a home-made
 protocol: a PostgreSQL **session advisory lock** (``pg_try_advisory_lock``) taken on a
 connection of its own, kept open while the process leads. The server releases the lock
 when that session ends — a clean stop, a crash or a SIGKILL (the kernel closes the
