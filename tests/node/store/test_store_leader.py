@@ -20,6 +20,11 @@ def test_one_leader_per_job_and_the_lead_passes_on(postgres_url: str) -> None:
         assert other_job.held()  # another job's lock is its own
         first.release()
         assert second.held() and not first.held()
+        with engines[0].connect() as conn:  # one process's jobs share one session
+            holders = conn.execute(text(
+                "SELECT count(DISTINCT pid), count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND granted AND objid::int = hashtext(current_schema())")).one()
+        assert tuple(holders) == (1, 2)
 
         # The holder's session dies (as when its process is SIGKILLed): the lead passes.
         with engines[0].connect() as conn:
