@@ -69,9 +69,14 @@ def free_port() -> int:
 
 
 def anvil_command(
-    binary: Path, port: int, chain_id: int, state_path: Path | None
+    binary: Path, port: int, chain_id: int, state_path: Path | None,
+    block_time: float | None = None,
 ) -> list[str]:
-    """The argv for anvil on 127.0.0.1:`port` with the default mnemonic's ten accounts."""
+    """The argv for anvil on 127.0.0.1:`port` with the default mnemonic's ten accounts.
+
+    `block_time` (seconds) mines a block on that interval, as a QBFT network paces its
+    blocks (production: about 2 s), instead of one block per transaction at once.
+    """
     argv = [
         str(binary),
         "--host", "127.0.0.1",
@@ -83,6 +88,10 @@ def anvil_command(
     ]
     if state_path is not None:
         argv += ["--state", str(state_path), "--state-interval", "1"]
+    if block_time is not None:
+        if not block_time > 0:
+            raise ValueError(f"block_time must be > 0 seconds, got {block_time}")
+        argv += ["--block-time", f"{block_time:g}"]
     return argv
 
 
@@ -131,8 +140,12 @@ class DevChain:
         chain_id: int = DEV_CHAIN_ID,
         timeout: float = 15.0,
         port: int | None = None,
+        block_time: float | None = None,
     ) -> DevChain:
         """Start anvil and wait until it answers `eth_chainId`.
+
+        `block_time` (seconds) paces mining like a QBFT network (see `anvil_command`);
+        None mines each transaction at once.
 
         `state_path`, when given, is loaded if it exists and dumped every second and at
         exit. `port` pins the port (to restart a chain where its clients expect it);
@@ -141,12 +154,12 @@ class DevChain:
         """
         binary = anvil_binary()
         if port is not None:
-            return cls._start_on(binary, port, chain_id, state_path, timeout)
+            return cls._start_on(binary, port, chain_id, state_path, timeout, block_time)
         last_error: DevChainError | None = None
         for _ in range(_PORT_ATTEMPTS):
             port = free_port()
             try:
-                return cls._start_on(binary, port, chain_id, state_path, timeout)
+                return cls._start_on(binary, port, chain_id, state_path, timeout, block_time)
             except DevChainError as exc:
                 last_error = exc
                 if "in use" not in str(exc).lower():
@@ -162,12 +175,13 @@ class DevChain:
         chain_id: int,
         state_path: Path | None,
         timeout: float,
+        block_time: float | None = None,
     ) -> DevChain:
         fd, log_name = tempfile.mkstemp(prefix="anvil-", suffix=".log")
         log_path = Path(log_name)
         with os.fdopen(fd, "wb") as log:
             process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                anvil_command(binary, port, chain_id, state_path),
+                anvil_command(binary, port, chain_id, state_path, block_time),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,

@@ -33,10 +33,12 @@ class AnvilLauncher:
         self._chains: list[DevChain] = []
 
     def start(self, *, state_path: Path | None = None, chain_id: int = DEV_CHAIN_ID,
-              timeout: float = 15.0, port: int | None = None) -> DevChain:
-        """``DevChain.start`` with the same arguments, remembered for the final stop."""
+              timeout: float = 15.0, port: int | None = None,
+              block_time: float | None = None) -> DevChain:
+        """``DevChain.start`` with the same arguments, remembered for the final stop
+        (``block_time``: seconds between blocks, like a QBFT network; None mines at once)."""
         chain = DevChain.start(state_path=state_path, chain_id=chain_id, timeout=timeout,
-                               port=port)
+                               port=port, block_time=block_time)
         self._chains.append(chain)
         return chain
 

@@ -18,9 +18,13 @@ sign). ``--evidence`` sends the consent evidence the grant's hash names (the sig
 refuses a grant whose evidence it has never received. ``--request-id`` must be a UUID,
 a ULID or a short ``[A-Za-z0-9_-]`` token (never an identifier).
 
-Prints ``{"records": [...], "receipt": {...}}``; each record carries its proof (leaf
-index, inclusion proof, batch header, header signature, anchor), which
-``credit-node verify-answer`` checks against the ledger.
+Prints ``{"records": [...], "receipt": {...}, "provinces_unavailable": [...],
+"records_not_anchored": [...]}``; each record carries its proof (leaf index, inclusion
+proof, batch header, header signature, anchor), which ``credit-node verify-answer``
+checks against the ledger. A non-empty ``provinces_unavailable`` means the answer is
+partial: those peer provinces could not be asked (down, too slow, refusing); a
+non-empty ``records_not_anchored`` names records held back until the ledger anchors
+them (during a ledger outage). Both are also said on stderr.
 """
 
 from __future__ import annotations
@@ -77,4 +81,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"credit-node query: error: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(doc, ensure_ascii=False, indent=2))
+    if doc["provinces_unavailable"]:
+        print("credit-node query: partial answer: no records from "
+              + ", ".join(doc["provinces_unavailable"]), file=sys.stderr)
+    if doc["records_not_anchored"]:
+        print(f"credit-node query: {len(doc['records_not_anchored'])} record(s) held back "
+              "until anchored on the ledger", file=sys.stderr)
     return 0

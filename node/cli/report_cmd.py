@@ -76,6 +76,8 @@ def build_report(answer: dict[str, Any], verifier: AnswerVerifier, *, node: str,
         "format": REPORT_FORMAT, "title": "信用报告", "node": node, "purpose": purpose,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "subject": subject, "records": answer["records"], "receipt": answer["receipt"],
+        "provinces_unavailable": answer.get("provinces_unavailable", []),
+        "records_not_anchored": answer.get("records_not_anchored", []),
         "verification": {"ok": all(not v["problems"] for v in verdicts)
                          and receipt is not None and receipt["ok"], "receipt": receipt,
                          "fields_bound": sum(1 for v in verdicts if v["fields_bound"]),

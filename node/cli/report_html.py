@@ -90,6 +90,18 @@ def _record(record: Mapping[str, Any], verdict: Mapping[str, Any] | None) -> str
             + problems + "</section>")
 
 
+def _partial(report: Mapping[str, Any]) -> str:
+    """The notice of a partial answer: provinces not asked, records not yet anchored."""
+    notes = []
+    missing = [str(p) for p in report.get("provinces_unavailable") or []]
+    if missing:
+        notes.append(f"以下省份节点本次未能应答，报告不含其记录：{escape('、'.join(missing))}")
+    pending = report.get("records_not_anchored") or []
+    if pending:
+        notes.append(f"另有 {len(pending)} 条记录尚未上链锚定，本报告暂不包含，锚定后可重新查询")
+    return "".join(f"<div class='summary bad' id='partial'>{n}</div>" for n in notes)
+
+
 def render_report(report: Mapping[str, Any]) -> str:
     """The HTML page of a report document (``report.json``'s content)."""
     verdicts = {(v.get("province"), v.get("record_no")): v
@@ -103,8 +115,9 @@ def render_report(report: Mapping[str, Any]) -> str:
     checked = report.get("verification", {}).get("receipt") or {}
     receipt_state = ("节点签名回执已验证（查询已记入审计日志）" if checked.get("ok")
                      else "节点签名回执未通过验证")
-    body = "".join(_record(r, verdicts.get((r.get("province"), r.get("record_no"))))
-                   for r in records) or "<p>该主体在本次查询范围内没有记录。</p>"
+    body = _partial(report) + ("".join(
+        _record(r, verdicts.get((r.get("province"), r.get("record_no")))) for r in records)
+        or "<p>该主体在本次查询范围内没有记录。</p>")
     subject = mask(str(report.get("subject", "")))
     return (
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"

@@ -11,9 +11,11 @@ checked here, for a query with ``include_foreign``:
    record that comes back is verified like a pulled one (a failure is quarantined, not
    answered), must be about the subject and category asked for, and is minimized here.
    Nothing fetched is stored. A peer that cannot answer within ``deadline`` seconds or
-   refuses is left out of the answer (logged with its status code). The agency's own
-   signature for each origin province (``QueryInput.forward_signatures``) goes with the
-   grant; a province the agency signed nothing for is not asked.
+   refuses is left out of the answer (logged with its status code) and named in
+   ``ForeignAnswers.provinces_unavailable``, so the agency knows the answer is partial;
+   so is every peer asked when the ledger is unreachable (nothing could be verified).
+   The agency's own signature for each origin province (``QueryInput.forward_signatures``)
+   goes with the grant; a province the agency signed nothing for is not asked.
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ from node.exchange.transit import Proven
 from node.exchange.verify import Verified
 from node.identity import IdentityError, parse_certificate
 from node.service.proofs import AnchorInfo, RecordProof
-from node.service.query import AnsweredRecord, QueryInput, answer_record, visible
+from node.service.query import (
+    AnsweredRecord,
+    ForeignAnswers,
+    QueryInput,
+    answer_record,
+    visible,
+)
 from node.store.rows import StoredRecord
 from node.store.sql_foreign_proofs import ForeignProofs
 
@@ -71,13 +79,14 @@ class PeerFederation:
         self._deadline = deadline
 
     def foreign_answers(self, query: QueryInput, policy: PurposePolicy,
-                        scope: frozenset[str], now: datetime) -> list[AnsweredRecord]:
+                        scope: frozenset[str], now: datetime) -> ForeignAnswers:
         """Steps (1) and (2) of the module doc; precondition: ``query`` is authorized."""
         # (1)
         answered = self._replicated(query, policy, scope, now)
         # (2)
-        answered.extend(self._fetched(query, policy, scope, now))
-        return answered
+        fetched, unavailable = self._fetched(query, policy, scope, now)
+        answered.extend(fetched)
+        return ForeignAnswers(answered, tuple(sorted(unavailable)))
 
     def _replicated(self, query: QueryInput, policy: PurposePolicy, scope: frozenset[str],
                     now: datetime) -> list[AnsweredRecord]:
@@ -105,20 +114,21 @@ class PeerFederation:
         return answered
 
     def _fetched(self, query: QueryInput, policy: PurposePolicy, scope: frozenset[str],
-                 now: datetime) -> list[AnsweredRecord]:
+                 now: datetime) -> tuple[list[AnsweredRecord], set[str]]:
+        """The on-request records, and the provinces that could not be asked."""
         if not query.grant_json:
-            return []  # an origin answers a forwarded query only under the subject's grant
+            return [], set()  # an origin answers a forwarded query only under a grant
+        signed = {s.province: s for s in query.forward_signatures}
         try:
             version = self._receiver.chain.current_catalog_version()
         except ChainUnavailable:
             log.warning("ledger unreachable: on-request categories left out of the answer")
-            return []
+            return [], {link.province for link in self._links if link.province in signed}
         categories = sorted(self._receiver.categories.on_request(version))
-        signed = {s.province: s for s in query.forward_signatures}
         calls = [(link, category) for link in self._links if link.province in signed
                  for category in categories]
         if not calls:
-            return []
+            return [], set()
         certificate = _der(query.caller_certificate)
         grants = {province: ForwardedGrant(
             canonical_grant=query.grant_json or b"", signature=query.grant_signature,
@@ -129,16 +139,21 @@ class PeerFederation:
             pages = list(pool.map(lambda call: self._fetch(
                 call[0], call[1], query, grants[call[0].province]), calls))
         answered: list[AnsweredRecord] = []
+        unavailable: set[str] = set()
         for (link, category), verified in zip(calls, pages, strict=True):
+            if verified is None:
+                unavailable.add(link.province)
+                continue
             for item in verified:
                 record = self._answerable(item, link.province, category, query, now)
                 if record is not None and visible(record, scope, now.date()):
                     answered.append(answer_record(record, item.item.payload, policy,
                                                   _proof(item)))
-        return answered
+        return answered, unavailable
 
     def _fetch(self, link: ExchangePeer, category: str, query: QueryInput,
-               grant: ForwardedGrant) -> list[Verified]:
+               grant: ForwardedGrant) -> list[Verified] | None:
+        """The verified records ``link`` answered, or None when it could not be asked."""
         try:
             items = link.fetch_on_request(
                 category=category, purpose=query.purpose, subject_id=query.subject_id,
@@ -149,11 +164,11 @@ class PeerFederation:
         except PeerCallFailed as exc:
             log.warning("on-request fetch failed", extra={
                 "peer": link.province, "category": category, "code": exc.code})
-            return []
+            return None
         except ChainUnavailable:
             log.warning("ledger unreachable: fetched records of a peer left out",
                         extra={"peer": link.province})
-            return []
+            return None
         return [verified for _, verified in passed]
 
     def _answerable(self, item: Verified, peer: str, category: str, query: QueryInput,

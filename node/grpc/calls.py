@@ -204,8 +204,9 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
     With ``include_foreign`` the query carries the agency's signature for each origin
     province, signed with ``target.key`` over a fresh request id (unless one is given).
     Returns ``{"subject", "records": [...], "receipt": {"request_id", "audit_leaf_index",
-    "audit_leaf_hash", "answered_at"}}``, ``subject`` as asked (``verify-answer`` binds
-    every record to it), each record as :func:`answered_record_json` makes it.
+    "audit_leaf_hash", "answered_at"}, "provinces_unavailable", "records_not_anchored"}``,
+    ``subject`` as asked (``verify-answer`` binds every record to it), each record as
+    :func:`answered_record_json` makes it; the last two say how the answer is partial.
     """
     if include_foreign and not request_id:
         request_id = uuid.uuid4().hex
@@ -230,6 +231,8 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
                     "audit_leaf_hash": receipt.audit_leaf_hash.hex(),
                     **_signed_receipt_json(receipt),
                     "answered_at": receipt.answered_at.ToJsonString()},
+        "provinces_unavailable": list(answer.provinces_unavailable),
+        "records_not_anchored": list(answer.records_not_anchored),
     }
 
 

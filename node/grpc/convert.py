@@ -112,12 +112,15 @@ def _json_bytes(payload: dict[str, object]) -> bytes:
 
 
 def query_response(answer: QueryAnswer) -> query_pb2.QueryResponse:
-    """A QueryResponse with every answered record and the receipt."""
+    """A QueryResponse with every answered record and the receipt, naming the peer
+    provinces left out and the records held back until anchored."""
     stamp = Timestamp()
     stamp.FromDatetime(answer.answered_at)
     return query_pb2.QueryResponse(
         records=[_answered(item) for item in answer.records],
         receipt=query_pb2.QueryReceipt(request_id=answer.request_id, answered_at=stamp),
+        provinces_unavailable=list(answer.provinces_unavailable),
+        records_not_anchored=list(answer.not_anchored),
     )
 
 

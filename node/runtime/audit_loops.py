@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from node.service.app import NodeApp
 from node.service.audit_checkpoints import AuditCheckpointLoop
 from node.service.audit_witness import AuditWitnessLoop, WitnessPeer
+from node.store.leader import leader_lock
 
 __all__ = ["AuditLoops", "open_audit_loops"]
 
@@ -52,8 +53,10 @@ def open_audit_loops(app: NodeApp, peers: Mapping[str, WitnessPeer]) -> AuditLoo
     access_log = app.access_log
     checkpoints = AuditCheckpointLoop(access_log.log, app.ledger, app.store,
                                       province=app.province, interval=interval,
-                                      metrics=access_log.metrics)
+                                      metrics=access_log.metrics,
+                                      leader=leader_lock(app.store.engine, "audit-checkpoints"))
     witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
                                signing_key=app.signing_key, interval=interval,
-                               metrics=access_log.metrics)
+                               metrics=access_log.metrics,
+                               leader=leader_lock(app.store.engine, "audit-witness"))
     return AuditLoops(checkpoints, witness)

@@ -37,6 +37,7 @@ from node.service.revocation_log import (
     seal_revocations,
 )
 from node.service.submit import Submitter
+from node.store.leader import Leader, leader_lock
 from node.store.sql_objections import ObjectionStore
 from node.store.sql_revocations import RevocationStore
 
@@ -52,6 +53,8 @@ class Lifecycle:
     target: AnchorTarget | None
     objections: ObjectionStore
     anchor_loop: BackgroundLoop | None = None
+    leader: Leader | None = None
+    """Which process of this node anchors revocation notices (``node.store.leader``)."""
     pullers: list[RevocationPuller] = field(default_factory=list)
     submitter: Submitter | None = None
     """The node's ingest, set once built: a corrected record is committed through it."""
@@ -86,6 +89,8 @@ class Lifecycle:
             puller.signal_stop()
         if self.anchor_loop is not None:
             self.anchor_loop.stop()
+        if self.leader is not None:
+            self.leader.release()
         for puller in self.pullers:
             puller.stop()
 
@@ -101,8 +106,11 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
     target = AnchorTarget.from_config(cfg.ledger.chain_id, dict(cfg.ledger.contracts))
     ledger = app.ledger
     interval = cfg.batch.interval_seconds
+    leader = leader_lock(app.store.engine, "revocation-anchor")
 
     def anchor_round() -> float:
+        if leader is not None and not leader.held():
+            return interval  # another process of this node anchors the notices
         seal_revocations(app.store, province=app.province, signing_key=app.signing_key)
         anchor_revocations(app.store, ledger, province=app.province)
         return interval
@@ -135,6 +143,7 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
         deps, target, ObjectionStore(app.store.engine),
         anchor_loop=BackgroundLoop(anchor_round, anchor_failed, name="revocation-anchor",
                                    logger=log),
+        leader=leader,
         pullers=[RevocationPuller(peer, receiver, app.store, poll=every, on_notices=on_notices,
                                   on_applied=on_applied)
                  for peer in peers.values()],

@@ -43,6 +43,7 @@ from node.service.catalog_state import CatalogState
 from node.service.metrics import serve_metrics
 from node.service.nonces import nonce_purge_loop
 from node.service.submit import Submitter
+from node.store.leader import leader_lock
 
 __all__ = ["RunningNode", "start_node"]
 
@@ -104,7 +105,8 @@ def _anchor_loop(app: NodeApp, catalog: CatalogState | None) -> AnchorLoop | Non
     return AnchorLoop(app.store, app.ledger, province=app.province, signing_key=app.signing_key,
                       interval=app.config.batch.interval_seconds,
                       max_records=app.config.batch.max_records, metrics=app.metrics,
-                      catalog_version=catalog.version)
+                      catalog_version=catalog.version,
+                      leader=leader_lock(app.store.engine, "anchor"))
 
 
 def _catalog_state(app: NodeApp) -> CatalogState | None:

@@ -8,6 +8,11 @@ does not stop ingest: the loop logs it, waits with exponential backoff (capped a
 sealed (a batch header must name one) and a warning says why. Each batch names the
 version its records were committed under (``version_sealing``), so a batch sealed just after
 an upgrade does not relabel records recognized under the previous version.
+
+With several processes of one node over one PostgreSQL database (DESIGN.md §10) only the
+one holding ``leader`` (``node.store.leader``: an advisory lock) seals and anchors; the
+others skip their rounds until the leader's database session ends (stop, crash, SIGKILL),
+then one of them takes over at its next round. Without a leader (SQLite) it always runs.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from node.service.metrics import NodeMetrics
 from node.service.status import read_backlog
 from node.service.version_sealing import seal_by_version
 from node.store.contract import Store
+from node.store.leader import Leader
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF: Final = 30.0
@@ -35,7 +41,8 @@ class AnchorLoop:
 
     def __init__(self, store: Store, ledger: AnchorLedger, *, province: str,
                  signing_key: nacl.signing.SigningKey, interval: float, max_records: int,
-                 metrics: NodeMetrics, catalog_version: Callable[[], int]) -> None:
+                 metrics: NodeMetrics, catalog_version: Callable[[], int],
+                 leader: Leader | None = None) -> None:
         self._store = store
         self._ledger = ledger
         self._province = province
@@ -44,6 +51,7 @@ class AnchorLoop:
         self._max = max_records
         self._metrics = metrics
         self._catalog_version = catalog_version
+        self._leader = leader
         self._loop = BackgroundLoop(self._round, self._failed, name="anchor-loop", logger=log)
 
     @property
@@ -55,8 +63,11 @@ class AnchorLoop:
         self._loop.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Ask the loop to finish its current round and wait for it."""
+        """Ask the loop to finish its current round and wait for it, then give the lead
+        up so another process of this node takes over at once."""
         self._loop.stop(timeout)
+        if self._leader is not None:
+            self._leader.release()
 
     def notify(self, waiting: int) -> None:
         """Called after ingest with the number of unanchored leaves: wake early when full."""
@@ -64,7 +75,10 @@ class AnchorLoop:
             self._loop.wake()
 
     def run_once(self) -> int:
-        """One round: seal what waits, anchor what is pending; returns batches anchored."""
+        """One round: seal what waits, anchor what is pending; returns batches anchored
+        (0 when another process of this node leads)."""
+        if self._leader is not None and not self._leader.held():
+            return 0
         version = self._catalog_version()
         if version == 0:
             log.warning("no catalog version adopted on the ledger: not sealing batches")

@@ -15,7 +15,9 @@ signs the log's current checkpoint and anchors ``(size, root, signature)`` with
 
 A ledger that is down is retried with exponential backoff (up to ``MAX_BACKOFF`` s); a
 revert saying the head is already there (another front end of this node was first) is
-a success.
+a success. With several processes of one node over one PostgreSQL database, only the
+one holding ``leader`` (``node.store.leader``) runs the rounds; the others skip them until
+its session ends, then one takes over.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from node.audit import AuditLog
 from node.service.access_log import AuditMetrics
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
+from node.store.leader import Leader
 
 __all__ = [
     "ANCHOR_META",
@@ -88,7 +91,8 @@ class AuditCheckpointLoop:
     """A daemon thread anchoring ``audit_log``'s heads through ``ledger``."""
 
     def __init__(self, audit_log: AuditLog, ledger: AuditAnchorLedger, store: Store, *,
-                 province: str, interval: float, metrics: AuditMetrics) -> None:
+                 province: str, interval: float, metrics: AuditMetrics,
+                 leader: Leader | None = None) -> None:
         if interval <= 0:
             raise ValueError(f"audit checkpoint interval must be > 0, got {interval}")
         self._log = audit_log
@@ -97,6 +101,7 @@ class AuditCheckpointLoop:
         self._province = province
         self._interval = interval
         self._metrics = metrics
+        self._leader = leader
         self._loop = BackgroundLoop(self._round, self._failed, name="audit-checkpoints",
                                     logger=log)
 
@@ -109,11 +114,16 @@ class AuditCheckpointLoop:
         self._loop.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Finish the current round and end the thread."""
+        """Finish the current round, end the thread and give the lead up."""
         self._loop.stop(timeout)
+        if self._leader is not None:
+            self._leader.release()
 
     def run_once(self) -> CheckpointOutcome:
-        """Steps (1)-(3) of the module doc, once."""
+        """Steps (1)-(3) of the module doc, once (nothing while another process of this
+        node leads)."""
+        if self._leader is not None and not self._leader.held():
+            return CheckpointOutcome(0, 0)
         # (1): what the chain holds is the truth about what was sent.
         chain = self._ledger.latest_audit_head(self._province)
         self._metrics.anchored_size.set(chain.tree_size)

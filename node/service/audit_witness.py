@@ -46,6 +46,7 @@ from node.audit.heads import ServedHead, served_note
 from node.service.access_log import AuditMetrics
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
+from node.store.leader import Leader
 
 __all__ = ["AuditWitnessLoop", "WitnessPeer", "fork_key", "witness_key"]
 
@@ -84,9 +85,11 @@ class AuditWitnessLoop:
 
     def __init__(self, store: Store, ledger: WitnessLedger, peers: Mapping[str, WitnessPeer], *,
                  province: str, signing_key: nacl.signing.SigningKey, interval: float,
-                 metrics: AuditMetrics) -> None:
+                 metrics: AuditMetrics, leader: Leader | None = None) -> None:
         self._store = store
         self._ledger = ledger
+        # Several processes of one node (one database) witness once: the leader only.
+        self._leader = leader
         self.peers = dict(peers)
         self._province = province
         self._key = signing_key
@@ -101,6 +104,8 @@ class AuditWitnessLoop:
 
     def stop(self, timeout: float = 15.0) -> None:
         self._loop.stop(timeout)
+        if self._leader is not None:
+            self._leader.release()
 
     def witness(self, peer: str) -> Cosignature | None:
         """Steps (1)-(3) of the module doc for ``peer``; the cosignature published, if any.
@@ -181,7 +186,8 @@ class AuditWitnessLoop:
         return outcome
 
     def _round(self) -> float:
-        self.run_once()
+        if self._leader is None or self._leader.held():
+            self.run_once()
         return self._interval
 
     def _failed(self, exc: Exception) -> Failed:

@@ -19,12 +19,14 @@ refusal is the same whether or not the subject has records.
 5. each kept record is minimized for the purpose and returned with its inclusion proof,
    signed batch header and anchor; a record committed under scheme v2 also carries its
    disclosure (shown fields with salts, withheld digests; ``node.service.disclosure``).
-   Records whose batch is not anchored yet are left out
-   (they are returned once anchored, normally within seconds);
+   Records whose batch is not anchored yet are left out and named by record number in
+   ``QueryAnswer.not_anchored`` (they are answered once anchored, normally within
+   seconds; during a ledger outage, later);
 6. with ``include_foreign``, the federation adds peer provinces' records under the same
    rules: replicated ones from this store, on-request ones fetched from their origin,
    which checks the forwarded grant and the agency's signature again
-   (``node.exchange.federate``).
+   (``node.exchange.federate``); a peer province that could not be asked is named in
+   ``QueryAnswer.provinces_unavailable``, so a partial answer says it is partial.
 """
 
 from __future__ import annotations
@@ -96,11 +98,20 @@ class Withdrawals(Protocol):
     def is_withdrawn(self, agency: str, nonce: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class ForeignAnswers:
+    """What the federation adds (step 6): the records, and the peer provinces that could
+    not be asked (the answer is partial for them)."""
+
+    records: list[AnsweredRecord]
+    provinces_unavailable: tuple[str, ...] = ()
+
+
 class Federation(Protocol):
     """Peer provinces' records for an authorized query (step 6)."""
 
     def foreign_answers(self, query: QueryInput, policy: PurposePolicy,
-                        scope: frozenset[str], now: datetime) -> list[AnsweredRecord]: ...
+                        scope: frozenset[str], now: datetime) -> ForeignAnswers: ...
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,10 @@ class QueryAnswer:
     answered_at: datetime
     records: list[AnsweredRecord]
     grant: Grant | None = None
+    # Peer provinces left out of a federated answer (step 6), sorted.
+    provinces_unavailable: tuple[str, ...] = ()
+    # Record numbers of local records held back until their batch is anchored (step 5).
+    not_anchored: tuple[str, ...] = ()
 
 
 def _parse(query: QueryInput) -> Grant:
@@ -263,15 +278,21 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
              if r.origin == "local" and visible(r, scope, now.date())]
     # (5)
     answered: list[AnsweredRecord] = []
+    not_anchored: list[str] = []
     for record in sorted(found, key=lambda r: r.leaf_index):
         proof = record_proof(deps.store, record, chain_id=deps.chain_id,
                              contract=deps.anchor_contract)
         if proof is None:
+            not_anchored.append(record.record_no)
             continue
         plain = open_sealed(record.sealed_payload, deps.keys.master_key,
                             record_aad(record.province, record.record_no))
         answered.append(answer_record(record, plain, policy, proof))
     # (6)
+    unavailable: tuple[str, ...] = ()
     if query.include_foreign and deps.federation is not None:
-        answered.extend(deps.federation.foreign_answers(query, policy, scope, now))
-    return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered, authorized.grant)
+        foreign = deps.federation.foreign_answers(query, policy, scope, now)
+        answered.extend(foreign.records)
+        unavailable = foreign.provinces_unavailable
+    return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered, authorized.grant,
+                       provinces_unavailable=unavailable, not_anchored=tuple(not_anchored))
