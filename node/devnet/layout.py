@@ -25,8 +25,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ledger.deploy import write_json_atomic
-
 __all__ = [
     "DEFAULT_PROVINCES",
     "ConsortiumDoc",
@@ -172,6 +170,8 @@ class ConsortiumDoc:
 
     def save(self, path: Path) -> None:
         """Write atomically (temp file + rename)."""
+        from ledger.deploy import write_json_atomic  # web3: not for readers
+
         write_json_atomic(path, self.to_json())
 
     @classmethod

@@ -6,7 +6,8 @@ and only then stores the peer's next cursor in ``kv_meta`` — so a crash re-pul
 one page, which the receiver takes idempotently.
 
 * While the cursor moves the next page is asked for at once; once caught up the thread
-  waits ``poll`` seconds (or until :meth:`Puller.wake`).
+  waits ``poll`` seconds (or until :meth:`Puller.wake`), doubling while the peer has
+  nothing new, up to ``IDLE_CAP`` (``node.service.background``).
 * Backpressure: a page is at most ``page_size`` records (a peer sending more is refused)
   and a receiver store that is busy (``StoreUnavailableError``) pauses the thread for at
   least ``busy_pause`` seconds, doubling while it stays busy.
@@ -26,7 +27,7 @@ from node.exchange.errors import ExchangeError
 from node.exchange.ports import ExchangePeer
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
 
@@ -119,8 +120,9 @@ class Puller:
         return True
 
     def _round(self) -> float:
-        # A page that moved the cursor may have a successor: ask for it at once.
-        return 0.0 if self.pull_once() else self._poll
+        # A page that moved the cursor may have a successor: ask for it at once; a peer with
+        # nothing new is asked less and less often (up to the loop's idle cap).
+        return 0.0 if self.pull_once() else Idle(self._poll)
 
     def _failed(self, exc: Exception) -> Failed:
         self.stats.failures += 1

@@ -22,7 +22,7 @@ from typing import Protocol
 from node.exchange.puller import cursor_key
 from node.exchange.revocations import ProvenNotice, RevocationReceiver
 from node.exchange.serve import parse_cursor
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import BadRequest
 from node.service.revocation_log import Notice, parse_notice
 from node.store.contract import Store
@@ -73,6 +73,7 @@ class RevocationPuller:
         self._on_applied = on_applied
         self._loop = BackgroundLoop(self._round, self._failed, name=f"revoke-{link.province}",
                                     logger=log)
+        self._nothing_new = False
 
     def start(self) -> None:
         self._loop.start()
@@ -94,6 +95,7 @@ class RevocationPuller:
         request_id = uuid.uuid4().hex
         page = self.link.pull_revocations(cursor=cursor, request_id=request_id,
                                           timeout=self._deadline)
+        self._nothing_new = not page.revocations
         if not page.revocations:
             return False
         if self._on_notices is not None:
@@ -130,7 +132,11 @@ class RevocationPuller:
         return False
 
     def _round(self) -> float:
-        return 0.0 if self.pull_once() else self._poll
+        if self.pull_once():
+            return 0.0
+        # An empty page: idle, asked less and less often; notices waiting for their
+        # records: the plain poll, the record puller brings them soon.
+        return Idle(self._poll) if self._nothing_new else self._poll
 
     def _failed(self, exc: Exception) -> Failed:
         return Failed("revocation pull failed; retrying", Backoff(self._poll, self._max_backoff),

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -28,7 +28,11 @@ from node.domain.lines import LineChunk
 from node.grpc.client import tls_channel
 from node.grpc.stubs import ingest_stub, matching_stub, node_stub, query_stub
 from node.identity.files import load_tls_private_key
-from node.service.matching_requester import EvaluatedBatch
+
+if TYPE_CHECKING:
+    # Loads the store (SQLAlchemy, Alembic): imported where used, so that `credit-node
+    # query`/`submit` start without them.
+    from node.service.matching_requester import EvaluatedBatch
 
 __all__ = ["STATUS_FIELDS", "CallFailed", "MatchingCalls", "Rejected", "SubmitResult",
            "TlsTarget",
@@ -292,6 +296,8 @@ class MatchingCalls:
 
     def evaluate(self, batches: Iterable[Sequence[bytes]], *, purpose: str,
                  request_id: str) -> Iterator[EvaluatedBatch]:
+        from node.service.matching_requester import EvaluatedBatch
+
         requests = (matching_pb2.EvaluateRequest(blinded_elements=list(b), purpose=purpose,
                                                  request_id=request_id) for b in batches)
         with call_failures():

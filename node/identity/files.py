@@ -18,8 +18,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from crypto.key_files import PRIVATE_KEY_MODE, create_new_file, read_private_key_file
 from crypto.key_files import write_private_key_file as _write_private_key_file
-from ledger.files import create_account_key_file
-from ledger.files import read_key_file as load_ledger_account_key
 from node.identity.errors import IdentityFileError
 
 __all__ = [
@@ -102,5 +100,18 @@ def create_ledger_account_file(path: Path) -> str:
 
     Returns the account's checksummed address.
     """
+    from ledger.files import create_account_key_file  # eth_account: only when asked for
+
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return create_account_key_file(Path(path))
+
+
+def load_ledger_account_key(path: Path) -> str:
+    """The ledger account's private key (0x-hex) in the key file at ``path``.
+
+    Why a wrapper: ``ledger.files`` loads eth_account (about a second), which client
+    commands reading only certificates must not pay for.
+    """
+    from ledger.files import read_key_file
+
+    return read_key_file(path)

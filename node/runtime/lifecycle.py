@@ -26,7 +26,7 @@ from node.exchange.transit import AnchorTarget
 from node.runtime.exchange import MIN_POLL
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import Unavailable
 from node.service.ingest import IngestOutcome
 from node.service.lifecycle import LifecycleDeps
@@ -111,9 +111,10 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
     def anchor_round() -> float:
         if leader is not None and not leader.held():
             return interval  # another process of this node anchors the notices
-        seal_revocations(app.store, province=app.province, signing_key=app.signing_key)
-        anchor_revocations(app.store, ledger, province=app.province)
-        return interval
+        sealed = seal_revocations(app.store, province=app.province, signing_key=app.signing_key)
+        anchored = anchor_revocations(app.store, ledger, province=app.province)
+        # Nothing to seal or anchor: idle (``filed`` wakes the loop for a new notice).
+        return Idle(interval) if sealed is None and not anchored else interval
 
     def anchor_failed(exc: Exception) -> Failed:
         return Failed("revocation anchoring failed; retrying", Backoff(interval, MAX_BACKOFF),

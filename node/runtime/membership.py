@@ -31,7 +31,7 @@ from ledger.event_types import (
 from ledger.events import EventIndexer, MemoryCursor
 from node.identity import MembershipView, MemberStanding
 from node.service.app import NodeApp
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 
 __all__ = ["DEFAULT_INTERVAL", "MembershipFollower", "open_membership"]
 
@@ -84,6 +84,10 @@ class MembershipFollower:
             self.refresh()
         elif any(isinstance(e, _CHANGES) for e in self._indexer.poll()):
             self.refresh()
+        else:
+            # No membership event: idle, polled less often up to IDLE_CAP (2 s), which
+            # keeps a removal in force within the 5 s target.
+            return Idle(self._interval)
         return self._interval
 
     def _failed(self, exc: Exception) -> Failed:

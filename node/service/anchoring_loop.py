@@ -24,7 +24,7 @@ from typing import Final
 
 import nacl.signing
 
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 from node.service.batch_anchoring import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.metrics import NodeMetrics
 from node.service.status import read_backlog
@@ -70,8 +70,11 @@ class AnchorLoop:
             self._leader.release()
 
     def notify(self, waiting: int) -> None:
-        """Called after ingest with the number of unanchored leaves: wake early when full."""
-        if waiting >= self._max:
+        """Called after ingest with the number of unanchored leaves: wake early when full,
+        or when the loop has been idling (its wait grown past ``interval``), so the first
+        records after a quiet spell are anchored at once rather than up to
+        ``IDLE_CAP`` s later."""
+        if waiting >= self._max or (waiting > 0 and self._loop.idle_rounds > 0):
             self._loop.wake()
 
     def run_once(self) -> int:
@@ -99,7 +102,8 @@ class AnchorLoop:
         if done:
             log.info("anchor round", extra={"batches": done, "backlog": backlog.backlog,
                                             "anchored_size": backlog.anchored_size})
-        return self._interval
+        # Nothing anchored and nothing waiting: idle (the wait grows until ingest wakes it).
+        return Idle(self._interval) if not done and not backlog.backlog else self._interval
 
     def _failed(self, exc: Exception) -> Failed:
         if isinstance(exc, AnchorConflict):

@@ -5,7 +5,11 @@ repeat one unit of work on a daemon thread. They differ only in that unit of wor
 how a failure is reported, so the thread, the stop and wake events, the back-off and the
 failure log live here once and cannot drift apart.
 
-A step returns how long to wait before the next one (0: at once). A step that raises
+A step returns how long to wait before the next one (0: at once). A step that found
+nothing to do returns :class:`Idle` instead of a plain number: after each consecutive idle
+round the loop doubles that wait, up to the loop's ``idle_cap`` (an idle node should
+idle, not poll every second); a round that did work, or :meth:`BackgroundLoop.wake`,
+starts again from the step's own wait. A step that raises
 never ends the thread: the loop asks its ``failed`` callback how to report and wait out
 that exception (:class:`Failed`), logs it by exception *type* only — a message may quote
 a record — and waits with exponential back-off.
@@ -19,11 +23,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["BackgroundLoop", "Backoff", "Failed"]
+__all__ = ["IDLE_CAP", "BackgroundLoop", "Backoff", "Failed", "Idle"]
 
 MAX_DOUBLINGS: Final = 16
 """Beyond this many doublings every back-off has long reached its cap; bounding the
 exponent keeps ``2.0 ** n`` from overflowing on a thread that fails for days."""
+
+
+IDLE_CAP: Final = 2.0
+"""Seconds: the longest wait idle rounds grow to by default (a loop whose own wait is
+longer keeps its own). Two seconds keep a record submitted at one province reaching its
+peers' pullers within the 3 s the exchange promises, while cutting idle rounds in half
+or more."""
+
+
+class Idle(float):
+    """A step's wait that says the round found nothing to do (see the module's doc)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +75,20 @@ class BackgroundLoop:
     """Calls ``step`` on a daemon thread named ``name`` until :meth:`stop`.
 
     ``first_wait`` delays the first step (a loop that must not act at start-up);
-    ``logger`` is the owning module's, so each loop's events keep their logger name.
+    ``logger`` is the owning module's, so each loop's events keep their logger name;
+    ``idle_cap`` bounds the wait consecutive :class:`Idle` rounds grow to.
     """
 
     def __init__(self, step: Callable[[], float], failed: Callable[[Exception], Failed], *,
-                 name: str, logger: logging.Logger, first_wait: float = 0.0) -> None:
+                 name: str, logger: logging.Logger, first_wait: float = 0.0,
+                 idle_cap: float = IDLE_CAP) -> None:
         self._step = step
         self._failed = failed
         self._log = logger
         self._first_wait = first_wait
+        self._idle_cap = idle_cap
+        self.idle_rounds = 0
+        """Consecutive rounds that found nothing to do (0 after work or a wake)."""
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -81,7 +103,9 @@ class BackgroundLoop:
         self._thread.start()
 
     def wake(self) -> None:
-        """Run the next step now instead of at the end of the current wait."""
+        """Run the next step now instead of at the end of the current wait, and drop the
+        idle back-off (whoever wakes a loop expects work)."""
+        self.idle_rounds = 0
         self._wake.set()
 
     def signal_stop(self) -> None:
@@ -104,11 +128,21 @@ class BackgroundLoop:
         self._pause(self._first_wait)
         while not self._stop.is_set():
             try:
-                delay = self._step()
+                delay = self._idle(self._step())
                 self.failures = 0
             except Exception as exc:  # the thread must outlive any one failure
                 delay = self._report(exc)
             self._pause(delay)
+
+    def _idle(self, delay: float) -> float:
+        """The wait after a step that asked for ``delay``: doubled per consecutive idle
+        round (``Idle``), never beyond ``max(delay, idle_cap)``."""
+        if not isinstance(delay, Idle):
+            self.idle_rounds = 0
+            return delay
+        grown = delay * 2.0 ** min(self.idle_rounds, MAX_DOUBLINGS)
+        self.idle_rounds += 1
+        return float(min(max(delay, self._idle_cap), grown))
 
     def _report(self, exc: Exception) -> float:
         failed = self._failed(exc)

@@ -19,13 +19,14 @@ change it; but it reveals no more than the display does.
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from crypto.canonical import JsonValue, decode_canonical
+from crypto.canonical import MAX_SAFE_INTEGER, JsonValue, decode_canonical, normalize
 from crypto.commitment import commit_canonical
-from crypto.disclosure import SCHEME_V1, SCHEME_V2, commit_fields, field_salt
+from crypto.disclosure import SCHEME_V1, SCHEME_V2, commit_fields, commit_normalized, field_salt
 from crypto.errors import CanonicalEncodingError
 from node.domain.fields import BY_KIND, ENVELOPE
 from node.domain.identifiers import mask
@@ -64,6 +65,37 @@ def commit_v2(document: Mapping[str, JsonValue], seed: bytes) -> bytes:
     return commit_fields(envelope, fields, seed)[0]
 
 
+def commit_v2_payload(payload: bytes, seed: bytes, *, encoded_here: bool = False) -> bytes:
+    """:func:`commit_v2` of canonical bytes ``payload`` (ingest, a peer's step 4).
+
+    Why not ``commit_v2(decode_canonical(payload))``: decoding already proves every string
+    NFC, so only the masked displays this split adds are normalized again, not every field
+    of every record. ``encoded_here``: ``payload`` is ``canonical_bytes``' output in this
+    process (ingest), so it is parsed without checking it re-encodes to itself (which
+    :func:`~crypto.canonical.decode_canonical` does for bytes from elsewhere); the parsed
+    values are the same. Raises ``ValueError`` (``CanonicalEncodingError``) for a payload
+    that is not canonical form v1.
+    """
+    document = _parse_own(payload) if encoded_here else decode_canonical(payload)
+    envelope, fields = split(document)
+    masked = {name: value for name, value in fields.items() if name.endswith(MASKED_SUFFIX)}
+    if masked:
+        fields.update(normalize(masked))
+    return commit_normalized(envelope, fields, seed)[0]
+
+
+def _parse_own(payload: bytes) -> dict[str, JsonValue]:
+    """Canonical bytes this process encoded, parsed as ``decode_canonical`` parses them
+    (an integral number beyond ±(2^53-1) is the text of a double)."""
+    parsed: dict[str, JsonValue] = json.loads(payload, parse_int=_parse_int)
+    return parsed
+
+
+def _parse_int(text: str) -> int | float:
+    number = int(text)
+    return number if abs(number) <= MAX_SAFE_INTEGER else float(text)
+
+
 def commitment_of(scheme: int, payload: bytes, salt: bytes) -> bytes:
     """The commitment of canonical ``payload`` under ``scheme`` (v1 salt or v2 seed).
 
@@ -72,7 +104,7 @@ def commitment_of(scheme: int, payload: bytes, salt: bytes) -> bytes:
     if scheme == SCHEME_V1:
         return commit_canonical(payload, salt)
     if scheme == SCHEME_V2:
-        return commit_v2(decode_canonical(payload), salt)
+        return commit_v2_payload(payload, salt)
     raise ValueError(f"commitment scheme {scheme!r} is not 1 or 2")
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from crypto.canonical import canonical_bytes, decode_canonical
+from crypto.canonical import canonical_bytes
 from crypto.commitment import new_salt
 from crypto.disclosure import SCHEME_V2
 from crypto.sealing import MasterKey, record_aad, seal
@@ -30,7 +30,7 @@ from node.domain.records import (
     to_json,
 )
 from node.domain.validation import Issue, ValidationContext, validate_record
-from node.service.disclosure import commit_v2
+from node.service.disclosure import commit_v2_payload
 from node.store.contract import Store
 from node.store.rows import NewRecord
 
@@ -120,7 +120,7 @@ def prepare(record: Record, keys: IngestKeys) -> NewRecord:
     """
     canonical = canonical_bytes(to_json(record))
     salt = new_salt()
-    commitment = commit_v2(decode_canonical(canonical), salt)
+    commitment = commit_v2_payload(canonical, salt, encoded_here=True)
     sealed = seal(canonical, keys.master_key, record_aad(record.province, record.record_no))
     return NewRecord(
         province=record.province,

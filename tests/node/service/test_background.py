@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import BackgroundLoop, Backoff, Failed, Idle
 
 log = logging.getLogger("test.background")
 
@@ -148,3 +148,34 @@ def test_an_uncounted_failure_keeps_the_count() -> None:
 def test_backoff_bounds_the_exponent() -> None:
     assert Backoff(1.0, 30.0).delay(10_000) == 30.0
     assert Backoff(2.0, 30.0).delay(1) == 4.0
+
+
+def test_idle_rounds_double_the_wait_up_to_the_cap_and_work_resets_it() -> None:
+    # The policy itself, step by step (no thread): waits are read, never timed.
+    loop = BackgroundLoop(lambda: 0.0, warn, name="t-idle", logger=log, idle_cap=2.0)
+    waits = [loop._idle(Idle(0.25)) for _ in range(6)]
+    assert waits == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    assert loop.idle_rounds == 6
+    assert loop._idle(0.25) == 0.25 and loop.idle_rounds == 0  # a round that did work
+    assert loop._idle(Idle(0.25)) == 0.25
+
+
+def test_a_wait_longer_than_the_cap_is_kept_and_a_wake_drops_the_back_off() -> None:
+    loop = BackgroundLoop(lambda: 0.0, warn, name="t-idle-cap", logger=log, idle_cap=2.0)
+    assert [loop._idle(Idle(60.0)) for _ in range(3)] == [60.0, 60.0, 60.0]
+    for _ in range(4):
+        loop._idle(Idle(1.0))
+    loop.wake()
+    assert loop.idle_rounds == 0 and loop._idle(Idle(1.0)) == 1.0
+
+
+def test_an_idling_thread_still_answers_a_wake_at_once() -> None:
+    calls = threading.Semaphore(0)
+    # Idle rounds grow towards an hour: only the wake brings the next step in time.
+    loop = BackgroundLoop(lambda: calls.release() or Idle(3600.0), warn, name="t-idle-wake",
+                          logger=log, idle_cap=7200.0)
+    loop.start()
+    assert calls.acquire(timeout=30.0)
+    loop.wake()
+    assert calls.acquire(timeout=30.0)
+    loop.stop(timeout=30.0)
