@@ -90,7 +90,7 @@ def _anchoring(node: NodeDir, batches: list[Any], log_size: int) -> dict[str, An
 
 
 def run(quick: bool) -> dict[str, object]:
-    count = 10_000 if quick else 100_000
+    count = 5_000 if quick else 100_000
     lines = synth_lines(count, seed=100)
     with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
         sqlite = _one_database(Path(tmp) / "sqlite", chain, lines, "", anchoring=True)
