@@ -17,6 +17,7 @@ ROWS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("query", "qps", "echo_qps", "ratio"),
     ("query", "p50_ms", "echo_p50_ms", None),
     ("query", "p99_ms", None, None),
+    ("query", "errors", "calls", None),
     ("private_match", "responder_evaluations_per_s", "openmined_evals_per_s", "ratio"),
     ("private_match", "requester_end_to_end_s", "openmined_client_end_to_end_s", None),
     ("audit", "append_per_s", None, None),
