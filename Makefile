@@ -47,8 +47,10 @@ lint: setup
 demo: setup
 	$(BIN)/credit-node demo $(DEMO_ARGS)
 
+# Same-run benchmarks (bench/run_all.py): full under 15 min on 2 cores, QUICK=1 under 3 min;
+# both write bench/results/latest.json and print a table.
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf .venv node_modules node/_proto .pytest_cache .mypy_cache
