@@ -16,11 +16,11 @@ Every figure is read back: membership from the ledger, refusals from SH's answer
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
 from typing import Final
 
 from ledger.errors import LedgerError
+from node.authz.request_ids import new_request_id
 from node.devnet.demo import DemoFailed, DemoRun
 from node.devnet.ledger_setup import member_client, member_spec
 from node.exchange.ports import PeerCallFailed
@@ -86,7 +86,7 @@ def membership_step(run: DemoRun) -> list[str]:
         refused_after = _until(lambda: _refused(head), run.options.timeout,
                                f"{SERVER} refusing {REMOVED}")
         pulled = _refused(lambda: as_removed.pull_records(
-            cursor="", limit=10, request_id=uuid.uuid4().hex, timeout=10.0))
+            cursor="", limit=10, request_id=new_request_id(), timeout=10.0))
         if not pulled:
             raise DemoFailed(f"{SERVER} refused {REMOVED}'s head read but answered its pull")
         # (3)

@@ -9,13 +9,13 @@ proof checks against the on-chain key, unblinding, local membership tests.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.client import LedgerClient
 from ledger.errors import LedgerError
+from node.authz.request_ids import new_request_id
 from node.devnet.errors import ConsortiumError
 from node.devnet.layout import ConsortiumDoc
 from node.grpc.calls import MatchingCalls, TlsTarget
@@ -74,6 +74,6 @@ def match_in_consortium(doc: ConsortiumDoc, requester: str, responders: Sequence
         key = committed_key(doc, responder, timeout=timeout)
         with MatchingCalls(_target(doc, requester, responder), timeout=timeout) as peer:
             results[responder] = match_subjects(
-                subjects, peer, key, purpose=purpose, request_id=uuid.uuid4().hex,
+                subjects, peer, key, purpose=purpose, request_id=new_request_id(),
                 batch_size=batch_size)
     return ConsortiumMatch(requester, results)

@@ -18,11 +18,11 @@ one page, which the receiver takes idempotently.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from node.authz.request_ids import new_request_id
 from node.exchange.errors import ExchangeError
 from node.exchange.ports import ExchangePeer
 from node.exchange.receive import Receiver
@@ -94,7 +94,7 @@ class Puller:
         """Pull, take and record one page; True when the cursor moved (maybe more)."""
         key = cursor_key(self.link.province)
         cursor = self._store.get_meta(key) or ""
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         response = self.link.pull_records(cursor=cursor, limit=self._page,
                                           request_id=request_id, timeout=self._deadline)
         if len(response.records) > self._page or len(response.next_cursor) > MAX_CURSOR:

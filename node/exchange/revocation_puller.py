@@ -14,11 +14,11 @@ behind the record cursor) does not hold the cursor back.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from node.authz.request_ids import new_request_id
 from node.exchange.puller import cursor_key
 from node.exchange.revocations import ProvenNotice, RevocationReceiver
 from node.exchange.serve import parse_cursor
@@ -92,7 +92,7 @@ class RevocationPuller:
         peer = self.link.province
         key = revocation_cursor_key(peer)
         cursor = self._store.get_meta(key) or ""
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         page = self.link.pull_revocations(cursor=cursor, request_id=request_id,
                                           timeout=self._deadline)
         self._nothing_new = not page.revocations

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Final, Generic, NoReturn, TypeVar
@@ -41,7 +40,7 @@ from typing import Final, Generic, NoReturn, TypeVar
 import grpc
 
 from node.audit import Action, AuditEvent, AuditNotFound, AuditRangeError, Decision
-from node.authz.request_ids import RequestIdError, check_request_id
+from node.authz.request_ids import RequestIdError, check_request_id, new_request_id
 from node.exchange.errors import ChainUnavailable
 from node.grpc.errors import CallerGone, abort, reason_code
 from node.grpc.identity import peer_certificate
@@ -145,7 +144,7 @@ def audited(app: NodeApp, context: grpc.ServicerContext, roles: Collection[Role]
     a fresh one (the handler refuses it through ``Attempt.use_request_id``).
     """
     access_log = app.access_log
-    attempt = Attempt(request_id=request_id if _acceptable(request_id) else uuid.uuid4().hex)
+    attempt = Attempt(request_id=request_id if _acceptable(request_id) else new_request_id())
     attempt.use_purpose(purpose)
     pem, actor = _presented(context)
     identity: Identity | None = None

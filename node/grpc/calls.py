@@ -10,7 +10,6 @@ code's name and the node's detail; an unreadable certificate or key raises ``OSE
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from node._proto.credit.v1 import common_pb2, ingest_pb2, matching_pb2, node_pb2, query_pb2
 from node.authz.forwarding import sign_forward
+from node.authz.request_ids import new_request_id
 from node.domain.fields import PROVINCES
 from node.domain.lines import LineChunk
 from node.grpc.client import tls_channel
@@ -213,7 +213,7 @@ def query(target: TlsTarget, purpose: str, subject: str, *, grant: bytes | None 
     :func:`answered_record_json` makes it; the last two say how the answer is partial.
     """
     if include_foreign and not request_id:
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
     request = query_pb2.QueryRequest(purpose=purpose, subject=common_pb2.SubjectRef(
         id_type=common_pb2.SUBJECT_ID_TYPE_UNSPECIFIED, id=subject),
         include_foreign=include_foreign, request_id=request_id,

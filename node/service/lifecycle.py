@@ -20,12 +20,12 @@ Time comes from the caller (``now``), so tests move it.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from crypto.sealing import open_sealed, record_aad
 from crypto.tokens import subject_token
+from node.authz.request_ids import new_request_id
 from node.domain.lifecycle import REPAIRED, RecordDates, RepairRefused, check_repair, record_dates
 from node.domain.records import CreditCommitment, Record, parse_record, subject_identifier
 from node.domain.validation import ValidationContext, validate_record
@@ -137,7 +137,7 @@ def file_repair(request: RepairRequest, *, caller_province: str, deps: Lifecycle
     except RepairRefused as exc:
         raise LifecycleRefused(exc.rule, str(exc).split(": ", 1)[1]) from exc
     # (4)
-    request_id = request.request_id or uuid.uuid4().hex
+    request_id = request.request_id or new_request_id()
     notice = deps.revocations.add_local(stored.province, stored.record_no, make_notice(
         province=stored.province, record_no=stored.record_no, commitment=stored.commitment,
         leaf_index=stored.leaf_index, reason="repair", request_id=request_id, effective=now))

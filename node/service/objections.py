@@ -23,11 +23,11 @@ Refusals name the rule and change nothing: ``RECORD_NOT_YOURS``, ``RECORD_UNKNOW
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from node.authz.request_ids import new_request_id
 from node.domain.calendar import add_working_days
 from node.domain.lifecycle import ACTIVE, CORRECTED, OBJECTION, OBJECTION_RESULTS
 from node.domain.lifecycle import OBJECTION_WORKING_DAYS as DAYS
@@ -82,7 +82,7 @@ def file_objection(request: ObjectionRequest, *, caller_province: str, deps: Lif
     if stored.status != ACTIVE:
         raise LifecycleRefused("OBJECTION_ALREADY_OPEN" if stored.status == OBJECTION
                                else "RECORD_ENDED", f"the record is {stored.status}")
-    request_id = request.request_id or uuid.uuid4().hex
+    request_id = request.request_id or new_request_id()
     deadline = add_working_days(request.received_on, DAYS.get(caller_province, 5),
                                 strict=False)
     try:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -55,6 +54,7 @@ from node.authz.grants import (
     parse_grant,
 )
 from node.authz.rate import TokenBuckets
+from node.authz.request_ids import new_request_id
 from node.config_schema import PurposePolicy
 from node.domain.lifecycle import ANSWERED
 from node.identity import Identity, Role
@@ -294,5 +294,5 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
         foreign = deps.federation.foreign_answers(query, policy, scope, now)
         answered.extend(foreign.records)
         unavailable = foreign.provinces_unavailable
-    return QueryAnswer(query.request_id or uuid.uuid4().hex, now, answered, authorized.grant,
+    return QueryAnswer(query.request_id or new_request_id(), now, answered, authorized.grant,
                        provinces_unavailable=unavailable, not_anchored=tuple(not_anchored))
