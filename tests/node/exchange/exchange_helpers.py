@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from multinode_net import (
     Network,
@@ -17,8 +18,17 @@ from multinode_net import (
 PROVINCES = ("JS", "SH", "ZJ", "AH")
 Consortium = Network
 
-__all__ = ["PROVINCES", "Consortium", "anchored", "build_consortium", "public_dishonesty",
-           "records_of", "submit", "wait_for"]
+__all__ = [
+    "PROVINCES",
+    "Consortium",
+    "anchored",
+    "build_consortium",
+    "public_dishonesty",
+    "records_of",
+    "subject_with_on_request_record",
+    "submit",
+    "wait_for",
+]
 
 
 def build_consortium(base: Path, rpc_url: str, *, batch_interval: float = 0.2) -> Consortium:
@@ -33,3 +43,21 @@ def public_dishonesty(records: list[dict[str, object]], today: date) -> dict[str
                 and str(record.get("SX_YXQ", "")) > today.isoformat()):
             return record
     raise AssertionError("no public serious-dishonesty entry among the synthetic records")
+
+
+def subject_with_on_request_record(net: Network, record_no: str, *, count: int,
+                                   seed: int) -> dict[str, object]:
+    """Submit at JS a public credit commitment (shared on request, not replicated) of the
+    legal person of a public serious-dishonesty entry (replicated), numbered ``record_no``,
+    and wait until it is anchored; the dishonesty entry (``SX_SHXYM`` is its USCC)."""
+    seeded = records_of("JS", count, seed=seed)
+    entry = public_dishonesty(seeded, datetime.now(UTC).date())
+    commitment = dict(next(r for r in seeded if r["kind"] == "commitment"
+                           and r.get("CN_GKFW") == "公开"))
+    commitment.update(record_no=record_no, CN_SHXYM=entry["SX_SHXYM"],
+                      CN_CNRMC=entry["SX_ZTMC"], CN_CNRLB="法人及非法人组织")
+    ack: Any = submit(net, "JS", [commitment])
+    assert len(ack.accepted) == 1, ack
+    anchored(net, "JS", ack.accepted[0].leaf_index + 1)
+    return entry
+

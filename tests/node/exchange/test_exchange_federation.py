@@ -19,7 +19,7 @@ import pytest
 from consent_helpers import EVIDENCE, EVIDENCE_SHA256, signatures
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from exchange_helpers import Consortium, anchored, public_dishonesty, records_of, submit
+from exchange_helpers import Consortium, subject_with_on_request_record
 
 from crypto.batch_header import BatchHeader, verify_header
 from crypto.disclosure import SCHEME_V2, leaf_data
@@ -54,15 +54,7 @@ def der(consortium: Consortium, label: str) -> bytes:
 @pytest.fixture(scope="module")
 def subject(consortium: Consortium) -> tuple[str, dict[str, object]]:
     """A JS subject with a (replicated) dishonesty entry and an (on-request) commitment."""
-    seeded = records_of("JS", 60, seed=5)
-    entry = public_dishonesty(seeded, datetime.now(UTC).date())
-    commitment = dict(next(r for r in seeded if r["kind"] == "commitment"
-                           and r.get("CN_GKFW") == "公开"))
-    commitment.update(record_no=COMMITMENT_NO, CN_SHXYM=entry["SX_SHXYM"],
-                      CN_CNRMC=entry["SX_ZTMC"], CN_CNRLB="法人及非法人组织")
-    ack: Any = submit(consortium, "JS", [commitment])
-    assert len(ack.accepted) == 1, ack
-    anchored(consortium, "JS", ack.accepted[0].leaf_index + 1)
+    entry = subject_with_on_request_record(consortium, COMMITMENT_NO, count=60, seed=5)
     return str(entry["SX_SHXYM"]), entry
 
 

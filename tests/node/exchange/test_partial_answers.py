@@ -24,7 +24,14 @@ from typing import Any
 import pytest
 from anvil_chains import AnvilLauncher
 from consent_helpers import EVIDENCE
-from exchange_helpers import anchored, public_dishonesty, records_of, submit, wait_for
+from exchange_helpers import (
+    anchored,
+    public_dishonesty,
+    records_of,
+    subject_with_on_request_record,
+    submit,
+    wait_for,
+)
 from multinode_net import Network, build_network, running
 
 from ledger.devchain import DevChain
@@ -60,15 +67,7 @@ def net(tmp_path_factory: pytest.TempPathFactory,
 @pytest.fixture(scope="module")
 def js_subject(net: Network) -> str:
     """A JS subject with an on-request record (a credit commitment), anchored."""
-    seeded = records_of("JS", 40, seed=8)
-    entry = public_dishonesty(seeded, datetime.now(UTC).date())
-    commitment = dict(next(r for r in seeded if r["kind"] == "commitment"
-                           and r.get("CN_GKFW") == "公开"))
-    commitment.update(record_no=COMMITMENT_NO, CN_SHXYM=entry["SX_SHXYM"],
-                      CN_CNRMC=entry["SX_ZTMC"], CN_CNRLB="法人及非法人组织")
-    ack: Any = submit(net, "JS", [commitment])
-    assert len(ack.accepted) == 1, ack
-    anchored(net, "JS", ack.accepted[0].leaf_index + 1)
+    entry = subject_with_on_request_record(net, COMMITMENT_NO, count=40, seed=8)
     return str(entry["SX_SHXYM"])
 
 
