@@ -12,8 +12,10 @@ is idempotent to write. Several front ends over one database must share ``data_d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Final
 
@@ -50,13 +52,19 @@ class EvidenceVault:
             return
         self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         sealed = seal(data, self._key, _AAD + sha256.encode()).to_bytes()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(sealed)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
+        # A temporary file of this call's own (mode 0600): worker threads depositing the
+        # same evidence at once must not write, rename or truncate each other's.
+        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=f"{sha256}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(sealed)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
 
     def read(self, sha256: str) -> bytes | None:
         """The evidence with hash ``sha256``, or None when none was deposited here."""
