@@ -27,6 +27,7 @@ from node._proto.credit.v1 import (
 )
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
+from node.grpc.lanes import PeerLane
 from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.malformed import MalformedRequests
 from node.grpc.matching_servicer import MatchingServicer
@@ -45,6 +46,9 @@ SERVICE_NAMES: Final = (
     lifecycle_pb2.DESCRIPTOR.services_by_name["LifecycleService"].full_name,
     matching_pb2.DESCRIPTOR.services_by_name["MatchingService"].full_name,
 )
+
+PEER_SERVICES: Final = (exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,)
+"""Services only nodes call, whose handlers never call a peer: served on their own lane."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,14 @@ class GrpcServer:
     server: Any
     health: health.HealthServicer
     port: int
+    peer_lane: PeerLane | None = None
 
     def stop(self, grace: float) -> None:
         """Report NOT_SERVING, stop taking calls and let running ones finish (``grace`` s)."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait(grace + 1)
+        if self.peer_lane is not None:
+            self.peer_lane.shutdown()
 
 
 def server_credentials(*, cert: Path, key: Path, ca_bundle: bytes) -> Any:
@@ -84,13 +91,18 @@ def server_credentials(*, cert: Path, key: Path, ca_bundle: bytes) -> Any:
 def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) -> GrpcServer:
     """Bind ``listen`` (host:port, port 0 allowed), start serving, report SERVING.
 
+    ``workers`` threads run the calls of agencies, platforms and auditors; as many more
+    run the exchange between nodes (``node.grpc.lanes``: a federated query waiting on a
+    peer never holds up the peer's own fetches from this node).
+
     Raises ``OSError`` when the address cannot be bound.
     """
+    lane = PeerLane(PEER_SERVICES, workers=workers)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                  ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
-        interceptors=[MalformedRequests(SERVICE_NAMES)],
+        interceptors=[lane, MalformedRequests(SERVICE_NAMES)],
     )
     add_servicers(server, servicers.ingest, servicers.query, servicers.node,
                   servicers.exchange, servicers.audit)
@@ -109,4 +121,4 @@ def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) 
     server.start()
     for name in (*SERVICE_NAMES, ""):
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return GrpcServer(server, health_servicer, port)
+    return GrpcServer(server, health_servicer, port, lane)
