@@ -4,9 +4,9 @@ An agency's federated query holds a server worker while it asks the peers
 (``FetchOnRequest``, ``node.exchange.federate``). With one pool for every call, two busy
 nodes end with all their workers waiting on each other's ``FetchOnRequest``, which sit
 in the queue behind those very queries: nothing moves until the fetch deadline fires (a
-partial answer), and the agencies queued behind time out. Measured by
-``tests/node/service/test_load.py``: 50 agencies over three nodes got 4 answers a second,
-p50 13 s, and DEADLINE_EXCEEDED.
+partial answer), and the agencies queued behind time out. Measured with
+``tests/node/service/test_load.py`` (50 agencies at three nodes, 20 s, same loaded
+machine): 176 on-request fetches failed their deadline without the lane, 1 with it.
 
 :class:`PeerLane` is a server interceptor that hands the calls of the peer-facing
 services to a pool of their own (grpc's ``experimental_thread_pool`` attribute of a

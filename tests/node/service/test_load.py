@@ -200,7 +200,8 @@ def run_load(load: LoadNet, base: Path) -> tuple[LoadLog, float]:
 
 def verify_kept(net: Network, log: LoadLog) -> tuple[list[str], Counter[str]]:
     """Every kept answer's records through ``verify-answer``'s checks: the problems, and
-    how many records verified by origin province."""
+    how many records verified by origin province and by ``foreign`` (relayed by the
+    node asked) or ``local``."""
     ledger = net.ledger()
     verifier = AnswerVerifier(ledger, chain_id=ledger.chain_id(),
                               contracts=net.deployment.addresses)
@@ -212,6 +213,7 @@ def verify_kept(net: Network, log: LoadLog) -> tuple[list[str], Counter[str]]:
             problems.extend(found)
             if not found:
                 verified[record["province"]] += 1
+                verified["foreign" if record["foreign"] else "local"] += 1
     return problems, verified
 
 
@@ -261,7 +263,8 @@ def test_fifty_agencies_for_a_minute_while_platforms_ingest_and_peers_pull(
     assert len(log.by_agency) == sum(CLIENTS.values()) + 1, "an agency was never answered"
     problems, verified = verify_kept(load_net.net, log)
     assert problems == []
-    assert set(verified) == set(FEEDS), verified  # local and foreign records among them
+    assert set(verified) == {*FEEDS, "local", "foreign"}, verified
+    reliability_counts.add("answered records verified", verified["local"] + verified["foreign"])
     lost, duplicated, leaked = losses(load_net)
     reliability_counts.add(reliability_counts.LOST, lost)
     reliability_counts.add(reliability_counts.DUPLICATED, duplicated)
