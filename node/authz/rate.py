@@ -4,6 +4,9 @@ An agency that may query at all could otherwise enumerate subjects (the ~1,000 I
 that share a birth date and district). Each agency has ``burst`` tokens, refilled at
 ``per_minute / 60`` a second; a query takes one or is refused. Buckets live in memory
 (a restart refills them: the limit is against enumeration, not an accounting record).
+A query forwarded by a peer node reaches the origin once per on-request category it
+fetches; ``take_once`` charges the agency one token per forwarded query (its request id
+and subject, which the agency signed), not one per category.
 Thread-safe; the clock is injectable so tests need no sleeping.
 """
 
@@ -11,11 +14,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 __all__ = ["TokenBuckets"]
 
 _MAX_BUCKETS = 100_000
+_MAX_OCCASIONS = 100_000
 
 
 class TokenBuckets:
@@ -30,17 +35,38 @@ class TokenBuckets:
         self._clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._occasions: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     def take(self, key: str) -> bool:
         now = self._clock()
         with self._lock:
-            tokens, then = self._buckets.get(key, (self._burst, now))
-            tokens = min(self._burst, tokens + (now - then) * self._rate)
-            allowed = tokens >= 1.0
-            self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-            if len(self._buckets) > _MAX_BUCKETS:
-                self._forget_full(now)
+            return self._take(key, now)
+
+    def take_once(self, key: str, occasion: str) -> bool:
+        """``take(key)``, charged once per ``occasion``: a repeat of an occasion that
+        already took a token is True and spends none (the last ``_MAX_OCCASIONS``
+        occasions are remembered). An empty ``occasion`` is an ordinary ``take``."""
+        if not occasion:
+            return self.take(key)
+        now = self._clock()
+        with self._lock:
+            if (key, occasion) in self._occasions:
+                return True
+            allowed = self._take(key, now)
+            if allowed:
+                self._occasions[(key, occasion)] = None
+                if len(self._occasions) > _MAX_OCCASIONS:
+                    self._occasions.popitem(last=False)
             return allowed
+
+    def _take(self, key: str, now: float) -> bool:
+        tokens, then = self._buckets.get(key, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - then) * self._rate)
+        allowed = tokens >= 1.0
+        self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+        if len(self._buckets) > _MAX_BUCKETS:
+            self._forget_full(now)
+        return allowed
 
     def _forget_full(self, now: float) -> None:
         """Drop buckets that have refilled completely (they hold no state worth keeping)."""

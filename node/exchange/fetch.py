@@ -13,12 +13,13 @@ own CA key and could mint any agency — so it checks, itself:
    (``[policy] foreign_purposes``), and a forwarded query carries a grant, whatever the
    purpose: a foreign agency never sees non-public records without the subject's consent;
 5. purpose and grant pass exactly the checks of a local agency query
-   (``node.service.query.authorize``: rate, the purpose among the certificate's and our
-   policy's, no grant-free purpose for an agency, not withdrawn, the grant signed with
-   that certificate's key, for that agency, purpose and subject, in force, no longer than
-   policy allows) and the grant's nonce is claimed once per (calling province, category)
-   here; the evidence stays with the node the agency asked (its hash is in the grant and
-   in both audit entries);
+   (``node.service.query.authorize``: rate — one token of the agency's per forwarded
+   query, however many categories are fetched for it — the purpose among the
+   certificate's and our policy's, no grant-free purpose for an agency, not withdrawn,
+   the grant signed with that certificate's key, for that agency, purpose and subject, in
+   force, no longer than policy allows) and the grant's nonce is claimed once per
+   (calling province, category) here; the evidence stays with the node the agency asked
+   (its hash is in the grant and in both audit entries);
 6. the subject's local records of the category visible under the grant's scope and in an
    anchored batch are returned with their proofs (the caller verifies and minimizes).
 
@@ -29,6 +30,7 @@ whether the subject has records.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,7 +53,7 @@ from node.identity import (
     parse_certificate,
     peer_identity_from_cert,
 )
-from node.service.errors import BadRequest, Refusal, Refused, Unavailable
+from node.service.errors import BadRequest, RateLimited, Refusal, Refused, Unavailable
 from node.service.proofs import batch_proof
 from node.service.query import QueryDeps, QueryInput, authorize, visible
 
@@ -149,6 +151,15 @@ def _proven_request(request: FetchRequest, caller: Identity,
                       reason=Refusal.GRANT_REFUSED)
 
 
+def _occasion(request: FetchRequest) -> str:
+    """One forwarded query, as the agency signed it (request id, purpose, subject),
+    hashed: the rate limiter charges it once across its categories."""
+    if not request.request_id:
+        return ""
+    signed = "\x00".join((request.request_id, request.purpose, request.subject_id))
+    return hashlib.sha256(signed.encode()).hexdigest()
+
+
 def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
                      now: datetime) -> FetchAnswer:
     """Steps (1)-(6) of the module doc for a call by peer ``caller``."""
@@ -168,9 +179,12 @@ def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
     query = QueryInput(purpose=request.purpose, subject_id=request.subject_id,
                        grant_json=request.grant_json, grant_signature=request.grant_signature,
                        request_id=request.request_id)
+    limiter = deps.query.limiter
+    if limiter is not None and not limiter.take_once(agency.fingerprint, _occasion(request)):
+        raise RateLimited("query rate exceeded for this agency; retry later")
     nonces = ScopedNonces(deps.query.nonces, f"{caller.province}:{request.category}")
-    authorized = authorize(query, agency, key, dataclasses.replace(deps.query, nonces=nonces),
-                           now, require_evidence=False)
+    authorized = authorize(query, agency, key, dataclasses.replace(
+        deps.query, nonces=nonces, limiter=None), now, require_evidence=False)
     # (6)
     serve = deps.serve
     token = subject_token(request.subject_id, serve.keys.token_key)

@@ -124,3 +124,16 @@ def test_a_bucket_gives_a_burst_then_its_rate() -> None:
     assert buckets.take("a") and not buckets.take("a")
     clock[0] += 3600
     assert [buckets.take("a") for _ in range(4)] == [True, True, True, False]
+
+
+def test_an_occasion_is_charged_once_across_its_calls() -> None:
+    """A forwarded query fetching three categories costs its agency one token there."""
+    clock = [0.0]
+    buckets = TokenBuckets(per_minute=60, burst=2, clock=lambda: clock[0])
+    assert [buckets.take_once("a", "query-1") for _ in range(3)] == [True, True, True]
+    assert [buckets.take_once("a", "query-2") for _ in range(3)] == [True, True, True]
+    assert not buckets.take_once("a", "query-3")  # the bucket is empty: refused ...
+    clock[0] += 1.0
+    assert buckets.take_once("a", "query-3")  # ... and charged when it refills
+    assert buckets.take_once("b", "query-1")  # another agency, its own bucket
+    assert not buckets.take_once("a", "") and not buckets.take("a")  # no occasion: take()
