@@ -7,11 +7,11 @@ For ``LOAD_SECONDS``: 40 clients query JS, 5 SH and 4 ZJ, every one its own agen
 and consent evidence per query, asking about the seeded subjects with foreign records
 included (so every query also fetches the on-request categories from both peers, who
 check the forwarded grant again, charging the agency one token per query whatever the
-number of categories). They pace themselves at half their limit. One more
-agency, the 50th client, at ZJ (a node with room to reach its bucket quickly whatever
-the machine), floods: local-only queries as concurrent futures at four times its limit, so its
-RESOURCE_EXHAUSTED refusals are intended. Meanwhile the platforms of JS and ZJ
-submit records continuously and every node pulls the others' replicated records.
+number of categories). They pace themselves at half their limit. One more agency, the
+50th client, at ZJ (a node with room to reach its bucket quickly whatever the machine),
+floods: local-only queries as concurrent futures at four times its limit, so its
+RESOURCE_EXHAUSTED refusals are intended. Meanwhile the platforms of JS and ZJ submit
+records continuously and every node pulls the others' replicated records.
 
 Asserted: the only errors are the flooding agency's RESOURCE_EXHAUSTED; no answer is
 partial; every kept answer (one in ``KEEP_EVERY``) verifies offline as ``verify-answer``
