@@ -42,6 +42,12 @@ class Exchange:
         for puller in self.pullers:
             puller.wake()
 
+    def wake_peer(self, province: str) -> None:
+        """Ask the puller of ``province``'s records to pull now (a nudge from it)."""
+        for puller in self.pullers:
+            if puller.link.province == province:
+                puller.wake()
+
     def stop(self) -> None:
         """Stop the pullers (all asked at once)."""
         for puller in self.pullers:

@@ -7,7 +7,8 @@ one page, which the receiver takes idempotently.
 
 * While the cursor moves the next page is asked for at once; once caught up the thread
   waits ``poll`` seconds (or until :meth:`Puller.wake`), doubling while the peer has
-  nothing new, up to ``IDLE_CAP`` (``node.service.background``).
+  nothing new, up to ``idle_cap`` (default ``IDLE_CAP``, ``node.service.background``; a
+  node whose peers nudge it after anchoring waits longer: ``node.exchange.nudge``).
 * Backpressure: a page is at most ``page_size`` records (a peer sending more is refused)
   and a receiver store that is busy (``StoreUnavailableError``) pauses the thread for at
   least ``busy_pause`` seconds, doubling while it stays busy.
@@ -27,7 +28,7 @@ from node.exchange.errors import ExchangeError
 from node.exchange.ports import ExchangePeer
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
-from node.service.background import BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
 
@@ -58,7 +59,8 @@ class Puller:
 
     def __init__(self, link: ExchangePeer, receiver: Receiver, store: Store, *, poll: float,
                  page_size: int = 500, deadline: float = 10.0, max_backoff: float = 30.0,
-                 busy_pause: float = 1.0, on_received: OnReceived | None = None) -> None:
+                 busy_pause: float = 1.0, on_received: OnReceived | None = None,
+                 idle_cap: float = IDLE_CAP) -> None:
         if poll <= 0 or page_size <= 0 or deadline <= 0:
             raise ValueError(f"puller: poll, page_size and deadline must be > 0, got "
                              f"{poll}, {page_size}, {deadline}")
@@ -72,7 +74,7 @@ class Puller:
         self._busy_pause = busy_pause
         self._on_received = on_received
         self._loop = BackgroundLoop(self._round, self._failed, name=f"pull-{link.province}",
-                                    logger=log)
+                                    logger=log, idle_cap=idle_cap)
         self.stats = PullStats()
 
     def start(self) -> None:

@@ -22,7 +22,7 @@ from node.authz.request_ids import new_request_id
 from node.exchange.puller import cursor_key
 from node.exchange.revocations import ProvenNotice, RevocationReceiver
 from node.exchange.serve import parse_cursor
-from node.service.background import BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import BadRequest
 from node.service.revocation_log import Notice, parse_notice
 from node.store.contract import Store
@@ -62,7 +62,7 @@ class RevocationPuller:
     def __init__(self, link: RevocationPeer, receiver: RevocationReceiver, store: Store, *,
                  poll: float, deadline: float = 10.0, max_backoff: float = 30.0,
                  on_notices: OnNotices | None = None,
-                 on_applied: OnApplied | None = None) -> None:
+                 on_applied: OnApplied | None = None, idle_cap: float = IDLE_CAP) -> None:
         self.link = link
         self._receiver = receiver
         self._store = store
@@ -72,7 +72,7 @@ class RevocationPuller:
         self._on_notices = on_notices
         self._on_applied = on_applied
         self._loop = BackgroundLoop(self._round, self._failed, name=f"revoke-{link.province}",
-                                    logger=log)
+                                    logger=log, idle_cap=idle_cap)
         self._nothing_new = False
 
     def start(self) -> None:

@@ -12,6 +12,7 @@ import grpc
 from node._proto.credit.v1 import common_pb2, exchange_pb2, exchange_pb2_grpc
 from node.audit import Action
 from node.exchange.fetch import FetchRequest, fetch_on_request
+from node.exchange.nudge import OnNudge
 from node.exchange.parts import Exchange
 from node.exchange.serve import MAX_PAGE, pull_page
 from node.exchange.transit import Proven
@@ -28,9 +29,11 @@ def _refs(items: Sequence[Proven]) -> tuple[str, ...]:
 
 
 class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
-    def __init__(self, app: NodeApp, exchange: Exchange | None) -> None:
+    def __init__(self, app: NodeApp, exchange: Exchange | None,
+                 on_nudge: OnNudge | None = None) -> None:
         self._app = app
         self._exchange_parts = exchange
+        self._on_nudge = on_nudge
 
     def _exchange(self) -> Exchange:
         if self._exchange_parts is None:
@@ -103,3 +106,14 @@ class ExchangeServicer(exchange_pb2_grpc.ExchangeServiceServicer):
                 Action.EXCHANGE_OUT, records=len(found), refs=_refs(found))
         return audited(self._app, context, (Role.PEER,), run, request_id=request.request_id,
                        purpose=request.purpose)
+
+    def Nudge(self, request: exchange_pb2.NudgeRequest,
+              context: grpc.ServicerContext) -> exchange_pb2.NudgeResponse:
+        # Carries no data and hands none out: not logged (like an empty pull), but only a
+        # peer may call it, and it only wakes this node's pullers of the caller's province.
+        def run(caller: Identity, attempt: Attempt) -> Answer[exchange_pb2.NudgeResponse]:
+            self._exchange()
+            if self._on_nudge is not None:
+                self._on_nudge(caller.province, request.records, request.revocations)
+            return Answer(exchange_pb2.NudgeResponse(), None)
+        return audited(self._app, context, (Role.PEER,), run)

@@ -115,6 +115,11 @@ class PeerClient:
             request, timeout)
         return [proven_from_proto(message) for message in response.records]
 
+    def nudge(self, *, records: bool, revocations: bool, timeout: float) -> None:
+        """Ask the peer to pull this node's records and/or revocation notices now."""
+        request = exchange_pb2.NudgeRequest(records=records, revocations=revocations)
+        self._call("Nudge", lambda s: s.exchange.Nudge, request, timeout)
+
     def head_at(self, size: int) -> ServedHead:
         """The peer's signed audit head at ``size`` (to be verified by the caller)."""
         request = audit_pb2.GetHeadAtSizeRequest(tree_size=size)

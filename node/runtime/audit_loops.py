@@ -7,7 +7,8 @@ Usage (``node.runtime.node.start_node`` does this)::
     ...
     loops.stop()
 
-Both threads run every ``[audit] checkpoint_interval_seconds``.
+Both threads run every ``[audit] checkpoint_interval_seconds``; while no block is mined
+(and the log does not grow) a round costs one ``eth_blockNumber`` (``chain_head``).
 """
 
 from __future__ import annotations
@@ -54,9 +55,11 @@ def open_audit_loops(app: NodeApp, peers: Mapping[str, WitnessPeer]) -> AuditLoo
     checkpoints = AuditCheckpointLoop(access_log.log, app.ledger, app.store,
                                       province=app.province, interval=interval,
                                       metrics=access_log.metrics,
-                                      leader=leader_lock(app.store.engine, "audit-checkpoints"))
+                                      leader=leader_lock(app.store.engine, "audit-checkpoints"),
+                                      chain_head=app.ledger.head_block)
     witness = AuditWitnessLoop(app.store, app.ledger, peers, province=app.province,
                                signing_key=app.signing_key, interval=interval,
                                metrics=access_log.metrics,
-                               leader=leader_lock(app.store.engine, "audit-witness"))
+                               leader=leader_lock(app.store.engine, "audit-witness"),
+                               chain_head=app.ledger.head_block)
     return AuditLoops(checkpoints, witness)

@@ -30,6 +30,7 @@ from node.exchange.transit import AnchorTarget, Proven
 from node.runtime.deps import query_deps
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
+from node.service.background import IDLE_CAP
 from node.service.query import QueryInput
 from node.store.sql_foreign_proofs import ForeignProofs
 from node.store.sql_quarantine import QuarantineLog
@@ -41,10 +42,11 @@ MIN_POLL = 0.25
 
 def open_exchange(app: NodeApp, peers: Mapping[str, ExchangePeer],
                   categories: CategoryCheck | None = None, *,
-                  poll: float | None = None) -> Exchange | None:
+                  poll: float | None = None, idle_cap: float = IDLE_CAP) -> Exchange | None:
     """The exchange of ``app`` with ``peers`` (province -> client), or None when no
     contracts are configured (nothing to verify against). ``poll`` defaults to the batch
-    interval (at least ``MIN_POLL`` s).
+    interval (at least ``MIN_POLL`` s); ``idle_cap`` bounds an idle puller's wait (longer
+    when the peers nudge this node: ``node.exchange.nudge``).
 
     Raises ``CatalogFileError`` when, without ``categories``, the catalog documents
     cannot be read.
@@ -71,7 +73,8 @@ def open_exchange(app: NodeApp, peers: Mapping[str, ExchangePeer],
         federation=PeerFederation(receiver=receiver, proofs=receiver.proofs,
                                   links=list(peers.values()),
                                   on_fetched=_fetched_audit(app)),
-        pullers=[Puller(peer, receiver, app.store, poll=every, on_received=_pulled_audit(app))
+        pullers=[Puller(peer, receiver, app.store, poll=every, on_received=_pulled_audit(app),
+                        idle_cap=idle_cap)
                  for peer in peers.values()],
     )
 

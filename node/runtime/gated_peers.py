@@ -54,6 +54,10 @@ class MemberGatedPeer:
                                              subject_id=subject_id, request_id=request_id,
                                              grant=grant, timeout=timeout)
 
+    def nudge(self, *, records: bool, revocations: bool, timeout: float) -> None:
+        self._admit()
+        self._client.nudge(records=records, revocations=revocations, timeout=timeout)
+
     def head_at(self, size: int) -> ServedHead:
         self._admit()
         return self._client.head_at(size)

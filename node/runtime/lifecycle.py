@@ -26,7 +26,7 @@ from node.exchange.transit import AnchorTarget
 from node.runtime.exchange import MIN_POLL
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
-from node.service.background import BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import Unavailable
 from node.service.ingest import IngestOutcome
 from node.service.lifecycle import LifecycleDeps
@@ -79,6 +79,12 @@ class Lifecycle:
         if self.anchor_loop is not None:
             self.anchor_loop.wake()
 
+    def wake_puller(self, province: str) -> None:
+        """Ask the puller of ``province``'s revocation notices to pull now (a nudge)."""
+        for puller in self.pullers:
+            if puller.link.province == province:
+                puller.wake()
+
     def ended(self, record_no: str) -> None:
         """One of this node's records was ended by a repair or a correction."""
         if self.on_ended is not None:
@@ -95,8 +101,12 @@ class Lifecycle:
             puller.stop()
 
 
-def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecycle:
-    """The lifecycle parts of ``app``; without contracts only the local handler."""
+def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer], *,
+                   on_anchored: Callable[[], object] | None = None,
+                   idle_cap: float = IDLE_CAP) -> Lifecycle:
+    """The lifecycle parts of ``app``; without contracts only the local handler.
+    ``on_anchored`` is called after a round anchored notices (the peers are nudged);
+    ``idle_cap`` bounds the idle waits of the anchoring loop and the revocation pullers."""
     cfg = app.config
     revocations = RevocationStore(app.store.engine)
     deps = LifecycleDeps(store=app.store, revocations=revocations, keys=app.keys,
@@ -113,6 +123,8 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
             return interval  # another process of this node anchors the notices
         sealed = seal_revocations(app.store, province=app.province, signing_key=app.signing_key)
         anchored = anchor_revocations(app.store, ledger, province=app.province)
+        if anchored and on_anchored is not None:
+            on_anchored()
         # Nothing to seal or anchor: idle (``filed`` wakes the loop for a new notice).
         return Idle(interval) if sealed is None and not anchored else interval
 
@@ -143,10 +155,10 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer]) -> Lifecyc
     return Lifecycle(
         deps, target, ObjectionStore(app.store.engine),
         anchor_loop=BackgroundLoop(anchor_round, anchor_failed, name="revocation-anchor",
-                                   logger=log),
+                                   logger=log, idle_cap=idle_cap if leader is None else IDLE_CAP),
         leader=leader,
         pullers=[RevocationPuller(peer, receiver, app.store, poll=every, on_notices=on_notices,
-                                  on_applied=on_applied)
+                                  on_applied=on_applied, idle_cap=idle_cap)
                  for peer in peers.values()],
     )
 

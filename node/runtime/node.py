@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from ledger.errors import LedgerError
 from node.config import NodeConfig
 from node.domain.catalog import packaged_catalogs, packaged_mappings
+from node.exchange.nudge import PULL_IDLE_CAP, Nudger, OnNudge
 from node.exchange.parts import Exchange
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
@@ -38,7 +39,7 @@ from node.runtime.membership import MembershipFollower, open_membership
 from node.runtime.serve_file import write_serve_file
 from node.service.anchoring_loop import AnchorLoop
 from node.service.app import NodeApp
-from node.service.background import BackgroundLoop
+from node.service.background import IDLE_CAP, BackgroundLoop
 from node.service.catalog_state import CatalogState
 from node.service.metrics import serve_metrics
 from node.service.nonces import nonce_purge_loop
@@ -67,6 +68,8 @@ class RunningNode:
     membership: MembershipFollower | None = None
     """Follows the member registry (None without a ledger: the CA files alone decide)."""
     lifecycle: Lifecycle | None = None
+    nudger: Nudger | None = None
+    """Tells the peers to pull after this node anchored (``node.exchange.nudge``)."""
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -90,6 +93,8 @@ class RunningNode:
             self.lifecycle.stop()
         if self.exchange is not None:
             self.exchange.stop()
+        if self.nudger is not None:
+            self.nudger.close()
         for peer in self.peers.values():
             peer.close()
         self.app.close()
@@ -99,14 +104,19 @@ class RunningNode:
         self._stopped.wait()
 
 
-def _anchor_loop(app: NodeApp, catalog: CatalogState | None) -> AnchorLoop | None:
+def _anchor_loop(app: NodeApp, catalog: CatalogState | None,
+                 nudger: Nudger) -> AnchorLoop | None:
     if app.ledger is None or catalog is None:
         return None
+    leader = leader_lock(app.store.engine, "anchor")
+    # Ingest wakes the loop (``notify``) only in this process: with several processes
+    # over one database (a leader) the idle wait stays short.
     return AnchorLoop(app.store, app.ledger, province=app.province, signing_key=app.signing_key,
                       interval=app.config.batch.interval_seconds,
                       max_records=app.config.batch.max_records, metrics=app.metrics,
-                      catalog_version=catalog.version,
-                      leader=leader_lock(app.store.engine, "anchor"))
+                      catalog_version=catalog.version, leader=leader,
+                      on_anchored=nudger.records,
+                      idle_cap=PULL_IDLE_CAP if leader is None else IDLE_CAP)
 
 
 def _catalog_state(app: NodeApp) -> CatalogState | None:
@@ -125,10 +135,14 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     membership = _follow_membership(app)
     links = (gate_peers(peers, membership.view, app.trust.fingerprints())
              if membership is not None else peers)
-    exchange = open_exchange(app, links)
-    lifecycle = open_lifecycle(app, links)
+    # Peers nudge this node after they anchor, and it nudges them: idle pullers may wait
+    # long (``node.exchange.nudge``).
+    nudger = Nudger(list(links.values()))
+    exchange = open_exchange(app, links, idle_cap=PULL_IDLE_CAP)
+    lifecycle = open_lifecycle(app, links, on_anchored=nudger.revocations,
+                               idle_cap=PULL_IDLE_CAP)
     catalog = _catalog_state(app)
-    loop = _anchor_loop(app, catalog)
+    loop = _anchor_loop(app, catalog, nudger)
     matching = open_matching(app)
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None,
@@ -144,7 +158,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
             app, exchange.federation if exchange is not None else None)),
         node=NodeServicer(app, catalog=catalog, exchange=exchange,
                           peers_reachable=reachable.count),
-        exchange=ExchangeServicer(app, exchange),
+        exchange=ExchangeServicer(app, exchange, on_nudge=_wake_pullers(exchange, lifecycle)),
         audit=AuditServicer(app),
         matching=MatchingServicer(app, matching.responder if matching else None),
         lifecycle=LifecycleServicer(app, lifecycle))
@@ -169,7 +183,17 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
                        audit_loops, reachable, nonce_purge=purge, membership=membership,
-                       lifecycle=lifecycle)
+                       lifecycle=lifecycle, nudger=nudger)
+
+
+def _wake_pullers(exchange: Exchange | None, lifecycle: Lifecycle) -> OnNudge:
+    """What a peer's nudge does: wake this node's pullers of the peer's province."""
+    def on_nudge(province: str, records: bool, revocations: bool) -> None:
+        if records and exchange is not None:
+            exchange.wake_peer(province)
+        if revocations:
+            lifecycle.wake_puller(province)
+    return on_nudge
 
 
 def _follow_membership(app: NodeApp) -> MembershipFollower | None:

@@ -13,6 +13,10 @@ With several processes of one node over one PostgreSQL database (DESIGN.md §10)
 one holding ``leader`` (``node.store.leader``: an advisory lock) seals and anchors; the
 others skip their rounds until the leader's database session ends (stop, crash, SIGKILL),
 then one of them takes over at its next round. Without a leader (SQLite) it always runs.
+
+A round that anchored calls ``on_anchored`` (the node nudges its peers to pull now:
+``node.exchange.nudge``). An idle loop's wait grows up to ``idle_cap``; ingest in this
+process wakes it (:meth:`AnchorLoop.notify`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Final
 
 import nacl.signing
 
-from node.service.background import BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.batch_anchoring import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.metrics import NodeMetrics
 from node.service.status import read_backlog
@@ -42,7 +46,8 @@ class AnchorLoop:
     def __init__(self, store: Store, ledger: AnchorLedger, *, province: str,
                  signing_key: nacl.signing.SigningKey, interval: float, max_records: int,
                  metrics: NodeMetrics, catalog_version: Callable[[], int],
-                 leader: Leader | None = None) -> None:
+                 leader: Leader | None = None, on_anchored: Callable[[], object] | None = None,
+                 idle_cap: float = IDLE_CAP) -> None:
         self._store = store
         self._ledger = ledger
         self._province = province
@@ -52,7 +57,9 @@ class AnchorLoop:
         self._metrics = metrics
         self._catalog_version = catalog_version
         self._leader = leader
-        self._loop = BackgroundLoop(self._round, self._failed, name="anchor-loop", logger=log)
+        self._on_anchored = on_anchored
+        self._loop = BackgroundLoop(self._round, self._failed, name="anchor-loop", logger=log,
+                                    idle_cap=idle_cap)
 
     @property
     def failures(self) -> int:
@@ -99,6 +106,8 @@ class AnchorLoop:
         done = self.run_once()
         backlog = read_backlog(self._store)
         self._metrics.backlog.set(backlog.backlog)
+        if done and self._on_anchored is not None:
+            self._on_anchored()  # the peers pull now (``node.exchange.nudge``)
         if done:
             log.info("anchor round", extra={"batches": done, "backlog": backlog.backlog,
                                             "anchored_size": backlog.anchored_size})

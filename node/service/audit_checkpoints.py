@@ -18,11 +18,18 @@ revert saying the head is already there (another front end of this node was firs
 a success. With several processes of one node over one PostgreSQL database, only the
 one holding ``leader`` (``node.store.leader``) runs the rounds; the others skip them until
 its session ends, then one takes over.
+
+Given ``chain_head`` (the ledger's block number), a round that finds the log's size and
+the block where the last round that had nothing to anchor left them does nothing (no
+chain read, no signature); a full round still runs at least every
+:data:`FULL_ROUND_SECONDS`, so a rewritten chain or database is still caught.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -44,6 +51,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF: Final = 30.0
+FULL_ROUND_SECONDS: Final = 60.0
+"""Longest time between two full rounds while neither the log nor the chain moves."""
 ANCHOR_META: Final = "audit.anchor.last"
 """``kv_meta`` key of the latest head this node anchored (``HeadAnchor.encode``)."""
 _BENIGN: Final = frozenset({"HeadAlreadyAnchored", "TreeSizeDecreased"})
@@ -92,7 +101,8 @@ class AuditCheckpointLoop:
 
     def __init__(self, audit_log: AuditLog, ledger: AuditAnchorLedger, store: Store, *,
                  province: str, interval: float, metrics: AuditMetrics,
-                 leader: Leader | None = None) -> None:
+                 leader: Leader | None = None,
+                 chain_head: Callable[[], int] | None = None) -> None:
         if interval <= 0:
             raise ValueError(f"audit checkpoint interval must be > 0, got {interval}")
         self._log = audit_log
@@ -102,6 +112,9 @@ class AuditCheckpointLoop:
         self._interval = interval
         self._metrics = metrics
         self._leader = leader
+        self._chain_head = chain_head
+        self._settled: tuple[int, int, float] | None = None
+        """(log size, block, monotonic time) after the last round with nothing to do."""
         self._loop = BackgroundLoop(self._round, self._failed, name="audit-checkpoints",
                                     logger=log)
 
@@ -157,8 +170,19 @@ class AuditCheckpointLoop:
         return CheckpointOutcome(size, chain.tree_size)
 
     def _round(self) -> float:
+        if self._chain_head is None:
+            outcome = self.run_once()
+        else:
+            size, block = self._log.size(), self._chain_head()
+            if self._settled is not None and self._settled[:2] == (size, block) \
+                    and time.monotonic() - self._settled[2] < FULL_ROUND_SECONDS:
+                return self._interval  # nothing appended, nothing mined: nothing to do
+            outcome = self.run_once()
+            settled = not outcome.fork and not outcome.anchored and \
+                (self._leader is None or self._leader.held())
+            self._settled = (size, block, time.monotonic()) if settled else None
         # A fork will not heal by itself: look again slowly, not every interval.
-        return MAX_BACKOFF if self.run_once().fork else self._interval
+        return MAX_BACKOFF if outcome.fork else self._interval
 
     def _failed(self, exc: Exception) -> Failed:
         self._metrics.anchor_failures.inc()

@@ -17,14 +17,20 @@ Fork and inconsistency evidence (both signed notes, or the anchored root and the
 note) is kept in ``kv_meta`` ``audit.fork.<peer>`` as JSON, logged as an error and
 counted (``credit_audit_forks{log=<peer>}``); the peer is not co-signed again until an
 operator looks. Failures (peer or ledger down) are retried next round.
+
+Given ``chain_head`` (the ledger's block number), a round whose block is the one the
+last clean round saw skips the per-peer reads: the anchored heads can only change in a
+new block. A full round still runs at least every :data:`FULL_ROUND_SECONDS`, so a peer
+that starts serving another head for an anchored size is still caught.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Protocol
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final, Protocol
 
 import nacl.signing
 
@@ -51,6 +57,9 @@ from node.store.leader import Leader
 __all__ = ["AuditWitnessLoop", "WitnessPeer", "fork_key", "witness_key"]
 
 log = logging.getLogger(__name__)
+
+FULL_ROUND_SECONDS: Final = 60.0
+"""Longest time between two full witnessing rounds while the chain does not move."""
 
 
 def witness_key(peer: str) -> str:
@@ -85,7 +94,8 @@ class AuditWitnessLoop:
 
     def __init__(self, store: Store, ledger: WitnessLedger, peers: Mapping[str, WitnessPeer], *,
                  province: str, signing_key: nacl.signing.SigningKey, interval: float,
-                 metrics: AuditMetrics, leader: Leader | None = None) -> None:
+                 metrics: AuditMetrics, leader: Leader | None = None,
+                 chain_head: Callable[[], int] | None = None) -> None:
         self._store = store
         self._ledger = ledger
         # Several processes of one node (one database) witness once: the leader only.
@@ -95,6 +105,9 @@ class AuditWitnessLoop:
         self._key = signing_key
         self._interval = interval
         self._metrics = metrics
+        self._chain_head = chain_head
+        self._clean_at: tuple[int, float] | None = None
+        """(block, monotonic time) of the last round in which every peer was read."""
         self._loop = BackgroundLoop(self._round, self._failed, name="audit-witness",
                                     logger=log, first_wait=interval)
 
@@ -186,8 +199,16 @@ class AuditWitnessLoop:
         return outcome
 
     def _round(self) -> float:
-        if self._leader is None or self._leader.held():
-            self.run_once()
+        if self._leader is not None and not self._leader.held():
+            return self._interval
+        block = self._chain_head() if self._chain_head is not None else None
+        if block is not None and self._clean_at is not None:
+            seen_block, seen_at = self._clean_at
+            if block == seen_block and time.monotonic() - seen_at < FULL_ROUND_SECONDS:
+                return self._interval  # no new block: no anchored head moved
+        outcome = self.run_once()
+        clean = not any(result.startswith("failed") for result in outcome.values())
+        self._clean_at = (block, time.monotonic()) if clean and block is not None else None
         return self._interval
 
     def _failed(self, exc: Exception) -> Failed:

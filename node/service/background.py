@@ -34,7 +34,8 @@ IDLE_CAP: Final = 2.0
 """Seconds: the longest wait idle rounds grow to by default (a loop whose own wait is
 longer keeps its own). Two seconds keep a record submitted at one province reaching its
 peers' pullers within the 3 s the exchange promises, while cutting idle rounds in half
-or more."""
+or more. Loops woken by an event whenever work arrives (nudged pullers, the anchor
+loop that ingest wakes) pass a longer ``idle_cap`` (``node.exchange.nudge``)."""
 
 
 class Idle(float):

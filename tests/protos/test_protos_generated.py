@@ -12,7 +12,7 @@ from node import protogen
 
 SERVICES = {
     "ingest": ("IngestService", {"SubmitRecords", "SubmitStream", "GetBacklog"}),
-    "exchange": ("ExchangeService", {"PullRecords", "PushRecords", "FetchOnRequest"}),
+    "exchange": ("ExchangeService", {"PullRecords", "PushRecords", "FetchOnRequest", "Nudge"}),
     "query": ("QueryService", {"Query", "GetConsentEvidence", "WithdrawGrant"}),
     "audit": ("AuditService", {
         "GetLatestHead", "GetHeadAtSize", "GetInclusionProof", "GetConsistencyProof",

@@ -21,6 +21,7 @@ def test_only_peers_may_call_the_exchange(consortium: Consortium, label: str) ->
             (stub.PullRecords, exchange_pb2.PullRecordsRequest()),
             (stub.PushRecords, exchange_pb2.PushRecordsRequest()),
             (stub.FetchOnRequest, exchange_pb2.FetchOnRequestRequest()),
+            (stub.Nudge, exchange_pb2.NudgeRequest(records=True, revocations=True)),
         )
         for method, request in calls:
             with pytest.raises(grpc.RpcError) as info:

@@ -31,6 +31,7 @@ MATRIX: Final[dict[str, frozenset[str]]] = {
     "credit.v1.ExchangeService/PullRecords": frozenset({PEER}),
     "credit.v1.ExchangeService/PushRecords": frozenset({PEER}),
     "credit.v1.ExchangeService/FetchOnRequest": frozenset({PEER}),
+    "credit.v1.ExchangeService/Nudge": frozenset({PEER}),
     "credit.v1.AuditService/GetLatestHead": frozenset({AUDITOR, PEER}),
     "credit.v1.AuditService/GetHeadAtSize": frozenset({AUDITOR, PEER}),
     "credit.v1.AuditService/GetInclusionProof": frozenset({AUDITOR}),

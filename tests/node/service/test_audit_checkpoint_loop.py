@@ -1,6 +1,7 @@
 """The audit checkpoint round against a ledger double: anchor only growth, ask the chain
 first (never send twice after a crash), refuse to anchor over a head of another history,
-take "already anchored" as done, and retry a ledger that is down."""
+take "already anchored" as done, retry a ledger that is down, and skip the chain read
+while neither the log nor the chain moved."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from crypto.signing import public_key_of
 from ledger.errors import ContractRevert, LedgerUnavailable
 from ledger.types import AuditHead, TxResult
 from node.audit import Action, AuditEvent, AuditLog, Decision, audit_origin
+from node.service import audit_checkpoints
 from node.service.access_log import make_audit_metrics
 from node.service.audit_checkpoints import ANCHOR_META, AuditCheckpointLoop, HeadAnchor
 from node.store import SqlStore
@@ -31,10 +33,12 @@ class FakeLedger:
     def __init__(self) -> None:
         self.heads: dict[int, tuple[bytes, bytes]] = {}
         self.sent = 0
+        self.reads = 0
         self.down = False
         self.revert: str | None = None
 
     def latest_audit_head(self, province: str) -> AuditHead:
+        self.reads += 1
         if self.down:
             raise LedgerUnavailable("ledger down (test)")
         size = max(self.heads, default=0)
@@ -124,3 +128,31 @@ def test_the_thread_retries_a_ledger_that_is_down(
         assert 3 in ledger.heads
     finally:
         loop.stop()
+
+
+def test_a_round_reads_the_chain_only_when_the_log_or_the_chain_moved(
+        sql_store: SqlStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = AuditLog(sql_store, AuditStore(sql_store.engine), KEY, audit_origin("JS"))
+    ledger, block = FakeLedger(), [1]
+    loop = AuditCheckpointLoop(log, ledger, sql_store, province="JS", interval=0.05,
+                               metrics=make_audit_metrics(prom.CollectorRegistry()),
+                               chain_head=lambda: block[0])
+    log.append(_events(2))
+    loop._round()  # anchors 2
+    loop._round()  # a full round after anchoring: nothing to do, settled
+    assert (ledger.sent, ledger.reads) == (1, 2)
+    loop._round()
+    loop._round()
+    assert ledger.reads == 2  # nothing appended, no new block: not even a chain read
+    log.append(_events(1, 2))
+    loop._round()
+    assert (ledger.sent, ledger.reads) == (2, 3) and 3 in ledger.heads
+    loop._round()  # settles again
+    block[0] += 1
+    loop._round()
+    assert ledger.reads == 5  # a new block: the chain is read again
+    loop._round()
+    assert ledger.reads == 5
+    monkeypatch.setattr(audit_checkpoints, "FULL_ROUND_SECONDS", 0.0)
+    loop._round()
+    assert ledger.reads == 6  # and at least every FULL_ROUND_SECONDS
