@@ -128,7 +128,7 @@ def run(quick: bool) -> dict[str, object]:
         result["trickle_anchored_s_old_policy"] = old["trickle_anchored_s"]
         result["ingest_records_per_s_old_policy"] = old["ingest_records_per_s"]
     result["note"] = ("lone node over SQLite, rounds every 1 s, [batch] target_records 10,000, "
-                      "max_delay_seconds 15; one gRPC stream in chunks of "
+                      "max_delay_seconds 30; one gRPC stream in chunks of "
                       f"{CHUNK}; records_per_tx over the load's batches (the tail included)")
     return {"anchoring": result}
 

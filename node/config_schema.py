@@ -221,7 +221,7 @@ class BatchSection:
     target_records: int = field(default=10000, metadata=_check(_max_records))
     """Records a batch gathers under sustained load before it is sealed (a trickle is
     sealed at once); at most ``max_records`` is used."""
-    max_delay_seconds: float = field(default=15.0, metadata=_check(_positive))
+    max_delay_seconds: float = field(default=30.0, metadata=_check(_positive))
     """Longest a record waits for its batch to be sealed (plus one round); at least
     ``interval_seconds`` is used."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from node.service.anchoring_loop import MAX_DELAY, TARGET_RECORDS
 from node.service.batch_policy import Backlog, BatchPolicy, after_seal, observe, seal_reason
 
 POLICY = BatchPolicy(target=10_000, max_delay=15.0, interval=1.0)
@@ -110,3 +111,15 @@ def test_policy_refuses_bad_settings(target: int, max_delay: float, interval: fl
     with pytest.raises(ValueError, match=f"got target {target}, max_delay {max_delay}, "
                                          f"interval {interval}; want target >= 1"):
         BatchPolicy(target=target, max_delay=max_delay, interval=interval)
+
+
+def test_the_default_policy_fills_batches_at_a_loaded_machines_rate() -> None:
+    # The node's defaults, and 2,000-record chunks every 5 s (400/s: a 2-core machine
+    # shared by other work), for 200 s.
+    policy = BatchPolicy(target=TARGET_RECORDS, max_delay=MAX_DELAY, interval=1.0)
+    run = simulate([(0.5 + 5 * i, 2000) for i in range(41)], until=260, policy=policy)
+    # The first chunk goes alone: its stream's 5 s rhythm is not known yet, and two quiet
+    # rounds look like the end of a burst.
+    assert run.batches[0] == 2000 and run.reasons[0] == "quiet"
+    assert all(size >= 10_000 for size in run.batches[1:-1]), run.batches
+    assert run.longest_wait <= MAX_DELAY + 1.0
