@@ -80,7 +80,7 @@ def _under_load(tmp: Path, chain: DevChain, lines: list[bytes], trickle: bytes,
             "drain_after_ingest_s": round(drained_s, 1),
             "load_batches": load_batches,
             "records_per_tx": round(len(lines) / max(load_batches, 1), 1),
-            "largest_batch": max(sizes, default=0),
+            "largest_batch": max(sizes, default=0), "batch_sizes": sizes,
             "trickle_anchored_s": round(trickle_s, 2)}
 
 
@@ -117,13 +117,14 @@ def run(quick: bool) -> dict[str, object]:
         found = _under_load(Path(tmp) / "adaptive", chain, lines, trickle)
         result: dict[str, Any] = {
             key: found[key] for key in ("records", "ingest_records_per_s", "records_per_tx",
-                                        "largest_batch", "load_batches",
+                                        "largest_batch", "batch_sizes", "load_batches",
                                         "drain_after_ingest_s", "trickle_anchored_s")}
         result.update(_gas(found))
     if not quick:
         with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
             old = _under_load(Path(tmp) / "every-round", chain, lines, trickle,
                               target_records=1)
+            result["gas_per_record_old_policy"] = _gas(old)["gas_per_record"]
         result["records_per_tx_old_policy"] = old["records_per_tx"]
         result["trickle_anchored_s_old_policy"] = old["trickle_anchored_s"]
         result["ingest_records_per_s_old_policy"] = old["ingest_records_per_s"]

@@ -92,11 +92,14 @@ class AnchorLoop:
 
     def notify(self, waiting: int) -> None:
         """Called after ingest with the number of unbatched leaves: note the inflow for
-        the batch policy; wake early when a batch is full, or when the loop has been
-        idling (its wait grown past ``interval``), so the first records after a quiet
-        spell are looked at once rather than up to ``IDLE_CAP`` s later."""
-        self._observe(waiting)
-        if waiting >= self.policy.target or (waiting > 0 and self._loop.idle_rounds > 0):
+        the batch policy and wake the loop when the policy would seal now (a full batch,
+        a lone record: anchored at once rather than at the next round), or when the loop
+        has been idling (its wait grown past ``interval``)."""
+        with self._backlog_lock:
+            now = self._clock()
+            self._backlog = observe(self._backlog, waiting, now, self.policy)
+            due = seal_reason(self.policy, self._backlog, now) is not None
+        if due or (waiting > 0 and self._loop.idle_rounds > 0):
             self._loop.wake()
 
     def _observe(self, waiting: int) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
+from collections.abc import Callable
 
 import nacl.signing
 
@@ -106,3 +108,26 @@ def test_flush_seals_whatever_waits() -> None:
     loop = _loop(store, ledger, clock)
     _ingest(store, loop, 600)
     assert loop.run_once(flush=True) == 1 and ledger.sizes == [600]
+
+
+def test_a_lone_record_wakes_the_loop_instead_of_waiting_for_the_next_round() -> None:
+    store, ledger = open_store("sqlite://"), RecordingLedger()
+    loop = AnchorLoop(store, ledger, province="JS",
+                      signing_key=nacl.signing.SigningKey(b"\x01" * 32), interval=60.0,
+                      max_records=50_000, metrics=make_metrics(), catalog_version=lambda: 1,
+                      target_records=1_000, max_delay=60.0)
+    _ingest(store, loop, 1)
+    loop.start()
+    try:
+        _wait(lambda: ledger.sizes == [1])  # a round that did work: next one in 60 s
+        _ingest(store, loop, 1)
+        _wait(lambda: len(ledger.sizes) == 2)
+        assert ledger.sizes == [1, 2], "the lone record waited for the next round"
+    finally:
+        loop.stop()
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
