@@ -1,4 +1,7 @@
-"""Anchoring on a local anvil: gas per batch (10 vs 100,000 records) and anchors/s.
+"""Anchoring on a local anvil: records per anchor tx under real load; gas per batch and anchors/s.
+
+`make bench`'s `anchoring` section is :func:`run` (see ``bench_anchor_load``): a
+`credit-node serve` node ingesting through gRPC, its anchor transactions counted.
 
     .venv/bin/python bench/bench_anchor.py [--anchors 200] [--parallel-anchors 50]
 
@@ -24,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_anchor_load import run  # make bench's `anchoring` section
 from eth_account import Account
 
 from ledger.client import LedgerClient
@@ -32,6 +36,7 @@ from ledger.devchain import DevChain
 from ledger.devkeys import DEV_KEYS
 from ledger.types import MemberSpec
 
+__all__ = ["run"]
 PROVINCES = ("SH", "JS", "ZJ", "AH")
 SIG = b"\x5a" * 64
 

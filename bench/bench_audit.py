@@ -1,6 +1,7 @@
 """Access audit log at scale: append, inclusion proofs from the database, full verification.
 
     .venv/bin/python bench/bench_audit.py [--entries 1000000] [--chunk 10000] [--anchor-every 50000]
+    .venv/bin/python bench/bench_audit.py --tree 10000000      # proofs on a 10M-leaf tree only
 
 On a fresh SQLite file (WAL) in a temp dir:
 - ``append``: ``--entries`` events appended through ``AuditLog.append`` in chunks of
@@ -10,7 +11,14 @@ On a fresh SQLite file (WAL) in a temp dir:
 - ``inclusion_proof_ms``: 1000 proofs at random indexes against the full tree, read from
   the database (mean, p50, p99); each one checked;
 - ``verify_s``: ``verify_log`` over every entry streamed from the database, all anchored
-  heads and the latest served head (signatures, replay, exchange scan).
+  heads and the latest served head (signatures, replay, exchange scan);
+- ``tree``: proofs at a size where appending events one by one does not fit the budget
+  (10M leaves: ~8 min at 20k/s). The tree's stored nodes are written by the store's own
+  ``append_leaves`` in chunks of 100,000 leaves — the rows an append writes, without the
+  entry rows, which a proof never reads — then 1000 proofs at random indexes through
+  ``AuditLog.inclusion_proof``, each checked against the root, and beside them the same
+  proofs the way they were read before issue 15 (the size and the nodes in two read
+  transactions, the node query through SQLAlchemy's ``text()``): the same-run baseline.
 Prints one JSON object.
 """
 
@@ -32,8 +40,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import nacl.signing
+from sqlalchemy import text
 
-from crypto.merkle import hash_leaf, verify_inclusion
+from crypto.merkle import fetch_proof, hash_leaf, inclusion, verify_inclusion
 from node.audit import (
     Action,
     AnchoredHead,
@@ -44,8 +53,9 @@ from node.audit import (
     audit_origin,
     verify_log,
 )
-from node.store import SqlStore, make_engine, migrate
+from node.store import AUDIT_LOG, SqlStore, make_engine, migrate
 from node.store.sql_audit import AuditStore
+from node.store.transactions import read_tx
 
 START = datetime(2026, 11, 28, tzinfo=UTC)
 AGENCY = hashlib.sha256(b"agency").hexdigest()
@@ -87,15 +97,9 @@ def measure(entries: int, chunk: int, anchor_every: int) -> dict[str, Any]:
         append_s = time.perf_counter() - start
         db_bytes = Path(f"{tmp}/audit.db").stat().st_size
 
-        rng = random.Random(7)
         root = anchored[-1].root
-        times = []
-        for index in (rng.randrange(entries) for _ in range(1000)):
-            t0 = time.perf_counter()
-            proof = log.inclusion_proof(index, entries)
-            times.append((time.perf_counter() - t0) * 1000)
-            verify_inclusion(index, entries, hash_leaf(log.entry(index).entry), proof, root)
-        times.sort()
+        times, _ = _proof_times(log, entries, root,
+                                lambda index: hash_leaf(log.entry(index).entry))
 
         served = log.latest_checkpoint().note
         t0 = time.perf_counter()
@@ -112,9 +116,7 @@ def measure(entries: int, chunk: int, anchor_every: int) -> dict[str, Any]:
         "append_entries_per_s": round(entries / append_s),
         "of_which_event_building_s": round(encode_s, 2),
         "db_mb": round(db_bytes / 2**20, 1),
-        "inclusion_proof_ms": {"mean": round(statistics.fmean(times), 3),
-                               "p50": round(times[len(times) // 2], 3),
-                               "p99": round(times[int(len(times) * 0.99) - 1], 3)},
+        "inclusion_proof_ms": _summary(times),
         "verify_s": round(verify_s, 2),
         "verify_entries_per_s": round(entries / verify_s),
         "verify_ok": report.ok,
@@ -123,17 +125,98 @@ def measure(entries: int, chunk: int, anchor_every: int) -> dict[str, Any]:
     }
 
 
+def _summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {"mean": round(statistics.fmean(ordered), 3),
+            "p50": round(ordered[len(ordered) // 2], 3),
+            "p99": round(ordered[int(len(ordered) * 0.99) - 1], 3)}
+
+
+def _proof_times(log: AuditLog, size: int, root: bytes, leaf_hash: Any,
+                 before: Any = None) -> tuple[list[float], list[float]]:
+    """Milliseconds of 1000 proofs at random indexes (each checked against ``root``) and,
+    with ``before``, of the same proofs by that other path, interleaved (same load)."""
+    rng = random.Random(7)
+    times, before_times = [], []
+    for index in (rng.randrange(size) for _ in range(1000)):
+        t0 = time.perf_counter()
+        proof = log.inclusion_proof(index, size)
+        times.append((time.perf_counter() - t0) * 1000)
+        verify_inclusion(index, size, leaf_hash(index), proof, root)
+        if before is not None:
+            t0 = time.perf_counter()
+            again = before(index, size)
+            before_times.append((time.perf_counter() - t0) * 1000)
+            if again != proof:
+                raise AssertionError(f"the two proof paths disagree at index {index}")
+    return times, before_times
+
+
+def _nodes_before(store: SqlStore, ids: list[Any]) -> list[bytes]:
+    """Node hashes read as ``sql_log.get_nodes`` did before issue 15 (a ``text()`` query)."""
+    terms = " OR ".join(f"(log_name = :log AND level = :l{n} AND idx = :i{n})"
+                        for n in range(len(ids)))
+    params: dict[str, object] = {"log": AUDIT_LOG}
+    for n, node in enumerate(ids):
+        params[f"l{n}"], params[f"i{n}"] = node.level, node.index
+    with read_tx(store.engine, "bench_nodes_before") as conn:
+        rows = conn.execute(text(f"SELECT level, idx, hash FROM log_nodes WHERE {terms}"),
+                            params)
+        found = {(level, index): bytes(digest) for level, index, digest in rows}
+    return [found[(node.level, node.index)] for node in ids]
+
+
+def tree_proofs(leaves: int, chunk: int = 100_000) -> dict[str, Any]:
+    """Proofs on a ``leaves``-leaf audit tree written through ``Store.append_leaves``."""
+    key = nacl.signing.SigningKey(hashlib.sha256(b"bench JS").digest())
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/tree.db", statement_timeout_s=600)
+        migrate(engine)
+        store = SqlStore(engine)
+        started = time.perf_counter()
+        for first in range(0, leaves, chunk):
+            store.append_leaves(AUDIT_LOG, [hash_leaf(b"entry %d" % i)
+                                            for i in range(first, min(first + chunk, leaves))])
+        build_s = time.perf_counter() - started
+        log = AuditLog(store, AuditStore(engine), key, audit_origin("JS"))
+        root = store.log_root(AUDIT_LOG, leaves)
+
+        def before(index: int, size: int) -> list[bytes]:
+            if store.log_size(AUDIT_LOG) < size:
+                raise AssertionError("tree smaller than asked")
+            return fetch_proof(inclusion(index, size), lambda ids: _nodes_before(store, ids))
+
+        times, before_times = _proof_times(log, leaves, root,
+                                           lambda index: hash_leaf(b"entry %d" % index), before)
+        db_bytes = Path(f"{tmp}/tree.db").stat().st_size
+        engine.dispose()
+    return {"tree_entries": leaves, "tree_build_s": round(build_s, 1),
+            "tree_build_leaves_per_s": round(leaves / build_s),
+            "tree_db_mb": round(db_bytes / 2**20, 1),
+            "inclusion_proof_ms": _summary(times),
+            "inclusion_proof_ms_before": _summary(before_times)}
+
+
 def run(quick: bool) -> dict[str, object]:
-    """`make bench`'s `audit` section: 100,000 entries in QUICK mode, 1,000,000 in full (10M
-    does not fit the 15-minute budget on 2 cores)."""
+    """`make bench`'s `audit` section: 100,000 appended entries in QUICK mode, 1,000,000 in
+    full; proofs also on a tree of 1M (QUICK) or 10M leaves (appending 10M events does not
+    fit the 15-minute budget on 2 cores; writing the tree's nodes does: ~2 min)."""
     entries = 100_000 if quick else 1_000_000
     found = measure(entries, 10_000, 50_000)
+    tree = tree_proofs(1_000_000 if quick else 10_000_000)
     return {"audit": {"entries": entries,
                       "append_per_s": found["append_entries_per_s"],
                       "proof_ms": found["inclusion_proof_ms"]["p50"],
                       "proof_p99_ms": found["inclusion_proof_ms"]["p99"],
                       "verify_s_per_million": round(found["verify_s"] * 1e6 / entries, 2),
-                      "verify_ok": found["verify_ok"], "db_mb": found["db_mb"]}}
+                      "verify_ok": found["verify_ok"], "db_mb": found["db_mb"],
+                      "tree_entries": tree["tree_entries"],
+                      "tree_build_s": tree["tree_build_s"],
+                      "proof_ms_tree": tree["inclusion_proof_ms"]["p50"],
+                      "proof_p99_ms_tree": tree["inclusion_proof_ms"]["p99"],
+                      "proof_mean_ms_tree": tree["inclusion_proof_ms"]["mean"],
+                      "proof_ms_tree_before": tree["inclusion_proof_ms_before"]["p50"],
+                      "proof_p99_ms_tree_before": tree["inclusion_proof_ms_before"]["p99"]}}
 
 
 def main() -> int:
@@ -141,7 +224,12 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=10_000)
     parser.add_argument("--anchor-every", type=int, default=50_000)
+    parser.add_argument("--tree", type=int, default=0,
+                        help="only proofs on a tree of this many leaves")
     args = parser.parse_args()
+    if args.tree:
+        print(json.dumps(tree_proofs(args.tree)))
+        return 0
     result = measure(args.entries, args.chunk, args.anchor_every)
     print(json.dumps(result))
     return 0 if result["verify_ok"] else 1

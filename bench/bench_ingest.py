@@ -1,8 +1,8 @@
-"""`ingest` and `anchoring`: records/s through the real path (the platform's gRPC client over
-mutual TLS → a `credit-node serve` node → validate → commit → seal → store, anchoring on
-anvil running) on SQLite and, when the server answers, PostgreSQL; beside it the same run's
-plain `executemany` of the same lines into the same kind of database. The anchor receipts of
-that run give gas per record; 20 one-record anchors on the same chain give the naive figure.
+"""`ingest`: records/s through the real path (the platform's gRPC client over mutual TLS → a
+`credit-node serve` node → validate → commit → seal → store, anchoring on anvil running) on
+SQLite and, when the server answers, PostgreSQL; beside it the same run's plain
+`executemany` of the same lines into the same kind of database. (Records per anchor
+transaction and gas per record: `anchoring`, bench_anchor_load.py.)
 
     .venv/bin/python bench/bench_ingest.py [--quick]
 """
@@ -25,11 +25,9 @@ from ledger.devchain import DevChain, free_port
 from node._proto.credit.v1 import ingest_pb2
 from node.grpc.stubs import ingest_stub
 from node.service.status import read_backlog
-from node.store import RECORDS_LOG, open_store
+from node.store import open_store
 
 CHUNK = 2_000
-NAIVE_SAMPLE = 20
-SIG = b"\x5a" * 64
 
 
 def _submit(node: NodeDir, port: int, lines: list[bytes]) -> float:
@@ -44,8 +42,7 @@ def _submit(node: NodeDir, port: int, lines: list[bytes]) -> float:
     return time.monotonic() - started
 
 
-def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str,
-                  anchoring: bool) -> dict[str, Any]:
+def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str) -> dict[str, Any]:
     port = free_port()
     node = lone_node(tmp / "js", chain.rpc_url, port=port, database_url=url)
     db_url = url or f"sqlite:///{tmp}/js/node.db"
@@ -54,59 +51,30 @@ def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str,
         ingest_s = _submit(node, port, lines)
         store = open_store(db_url, f"sqlite:///{tmp}/js/keys.db" if url else None)
         anchored_s = ingest_s + wait_for(lambda: read_backlog(store).backlog == 0, 1800, 0.2)
-        batches = store.batches_by_status("anchored")
-        log_size = store.log_size(RECORDS_LOG)
     raw = raw_insert_per_s(lines, url, tmp / "raw.db")
     rate = len(lines) / ingest_s
     result: dict[str, Any] = {"records": len(lines), "records_per_s": round(rate),
                               "until_anchored_s": round(anchored_s, 1),
                               "raw_insert_per_s": round(raw), "ratio": round(rate / raw, 4)}
-    if anchoring:
-        result["_anchoring"] = _anchoring(node, batches, log_size)
     return result
-
-
-def _anchoring(node: NodeDir, batches: list[Any], log_size: int) -> dict[str, Any]:
-    from web3 import HTTPProvider, Web3
-
-    assert node.deployment.rpc_url is not None
-    w3 = Web3(HTTPProvider(node.deployment.rpc_url, request_kwargs={"timeout": 10}))
-    gas = sum(int(w3.eth.get_transaction_receipt(b.tx_hash)["gasUsed"])  # type: ignore[arg-type]
-              for b in batches if b.tx_hash)
-    ledger = node.ledger()
-    latest = ledger.latest_batch("JS")
-    seq, prev, size, naive = latest.seq, latest.root, latest.size, 0
-    for i in range(NAIVE_SAMPLE):  # one transaction per record, as a chain-per-record design
-        root = bytes([i + 1]) * 32
-        seq, size = seq + 1, size + 1
-        naive += ledger.anchor_batch(seq, root, size, prev, 1, SIG).gas_used
-        prev = root
-    return {"anchor_transactions": len(batches),
-            "records_per_tx": round(log_size / max(len(batches), 1), 1),
-            "gas_per_record": round(gas / max(log_size, 1), 2),
-            "naive_gas_per_record": round(naive / NAIVE_SAMPLE),
-            "naive_sample": NAIVE_SAMPLE,
-            "ratio": round(gas / max(log_size, 1) / (naive / NAIVE_SAMPLE), 6)}
 
 
 def run(quick: bool) -> dict[str, object]:
     count = 5_000 if quick else 100_000
     lines = synth_lines(count, seed=100)
     with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
-        sqlite = _one_database(Path(tmp) / "sqlite", chain, lines, "", anchoring=True)
-    anchoring = sqlite.pop("_anchoring")
+        sqlite = _one_database(Path(tmp) / "sqlite", chain, lines, "")
     postgres: dict[str, Any] | None
     with postgres_database() as pg_url:
         if pg_url is None:
             postgres = None
         else:
             with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
-                postgres = _one_database(Path(tmp) / "pg", chain, lines, pg_url, False)
+                postgres = _one_database(Path(tmp) / "pg", chain, lines, pg_url)
     return {"ingest": {"sqlite": sqlite, "postgres": postgres,
                        "with_peers_records_per_s": None,
                        "note": "lone node, batch interval 1 s, client streaming in chunks of "
-                               f"{CHUNK}; with_peers not measured in this harness yet"},
-            "anchoring": anchoring}
+                               f"{CHUNK}; with_peers not measured in this harness yet"}}
 
 
 if __name__ == "__main__":

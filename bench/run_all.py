@@ -26,7 +26,8 @@ from table import render  # noqa: E402
 
 # module → sections it writes; order: cheap first, so a QUICK run fails fast.
 MODULES = {"bench_cli": ("cli",), "bench_idle": ("idle",),
-           "bench_ingest": ("ingest", "anchoring"), "bench_query": ("query",),
+           "bench_ingest": ("ingest",), "bench_anchor": ("anchoring",),
+           "bench_query": ("query",),
            "bench_private_match": ("private_match",), "bench_audit": ("audit",),
            "bench_propagation": ("propagation",)}
 TIMEOUT_S = {True: 600, False: 1800}

@@ -214,9 +214,16 @@ class PeerConfig:
 @dataclass(frozen=True)
 class BatchSection:
     interval_seconds: float = field(default=1.0, metadata=_check(_positive))
-    """Longest wait between committing a record and sealing its batch."""
+    """Seconds between two rounds of the anchor loop (each looks whether to seal, then
+    anchors what is sealed)."""
     max_records: int = field(default=50000, metadata=_check(_max_records))
     """Most records in one anchored batch."""
+    target_records: int = field(default=10000, metadata=_check(_max_records))
+    """Records a batch gathers under sustained load before it is sealed (a trickle is
+    sealed at once); at most ``max_records`` is used."""
+    max_delay_seconds: float = field(default=30.0, metadata=_check(_positive))
+    """Longest a record waits for its batch to be sealed (plus one round); at least
+    ``interval_seconds`` is used."""
 
 
 def _grant_days(value: int) -> None:

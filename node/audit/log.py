@@ -1,9 +1,10 @@
 """``AuditLog``: the node's access audit log — append events, serve entries, proofs, heads.
 
 Entries and their leaves are written together (``AuditStore.append_entries``); proofs come
-from the log's stored nodes (``Store.get_nodes``) and heads are signed on request as C2SP
-checkpoints under the log's origin. Every head the node can sign is a prefix of one
-append-only tree, so signing any size up to the current one is safe. Usage::
+from the log's stored nodes (``AuditStore.nodes_at_head``: the size and the nodes in one
+read) and heads are signed on request as C2SP checkpoints under the log's origin. Every
+head the node can sign is a prefix of one append-only tree, so signing any size up to the
+current one is safe. Usage::
 
     log = AuditLog(store, AuditStore(store.engine), signing_key, audit_origin("JS"))
     [index] = log.append([event])
@@ -13,12 +14,12 @@ append-only tree, so signing any size up to the current one is safe. Usage::
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import nacl.signing
 
 from crypto.checkpoint import Checkpoint, checkpoint_note, head_signature
-from crypto.merkle import consistency, fetch_proof, fold_peaks, inclusion
+from crypto.merkle import Nodes, consistency, fetch_proof, fold_peaks, inclusion
 from crypto.merkle.node_id import NodeID
 from crypto.signed_note import NoteVerifier
 from crypto.signing import public_key_of
@@ -97,36 +98,45 @@ class AuditLog:
     # -- proofs and heads ------------------------------------------------------------
 
     def _size(self, size: int | None, what: str) -> int:
-        current = self.size()
-        if size is None:
-            return current
-        if not 0 <= size <= current:
-            raise AuditRangeError(f"{what}: got tree size {size}, want 0 <= size <= {current}")
-        return size
+        return _within(size, self.size(), what)
 
-    def _nodes(self, ids: list[NodeID]) -> list[bytes]:
-        return self._audit.get_nodes(ids, AUDIT_LOG)
+    def _proof(self, size: int | None, what: str, plan: Callable[[int], Nodes]) -> list[bytes]:
+        """The proof ``plan(tree size)`` names, its nodes read with the log's current size
+        in one read transaction (the size checked against it first)."""
+        planned: list[Nodes] = []
+
+        def ids_at(current: int) -> tuple[NodeID, ...]:
+            planned.append(plan(_within(size, current, what)))
+            return planned[0].ids
+
+        hashes = self._audit.nodes_at_head(ids_at, AUDIT_LOG)
+        return fetch_proof(planned[0], lambda ids: hashes)
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """The proof of leaf ``index`` in the tree of ``size`` leaves (default: current).
 
         Precondition (checked, ``AuditRangeError``): ``0 <= index < size <= self.size()``.
         """
-        size = self._size(size, "inclusion proof")
-        if not 0 <= index < size:
-            raise AuditRangeError(f"inclusion proof: got index {index}, want 0 <= index < {size}")
-        return fetch_proof(inclusion(index, size), self._nodes)
+        def plan(tree: int) -> Nodes:
+            if not 0 <= index < tree:
+                raise AuditRangeError(
+                    f"inclusion proof: got index {index}, want 0 <= index < {tree}")
+            return inclusion(index, tree)
+
+        return self._proof(size, "inclusion proof", plan)
 
     def consistency_proof(self, size1: int, size2: int | None = None) -> list[bytes]:
         """The proof that the tree of ``size2`` leaves (default: current) extends ``size1``.
 
         Precondition (checked, ``AuditRangeError``): ``0 < size1 <= size2 <= self.size()``.
         """
-        size2 = self._size(size2, "consistency proof")
-        if not 0 < size1 <= size2:
-            raise AuditRangeError(f"consistency proof: got sizes {size1}, {size2}; "
-                                  "want 0 < size1 <= size2")
-        return fetch_proof(consistency(size1, size2), self._nodes)
+        def plan(tree: int) -> Nodes:
+            if not 0 < size1 <= tree:
+                raise AuditRangeError(f"consistency proof: got sizes {size1}, {tree}; "
+                                      "want 0 < size1 <= size2")
+            return consistency(size1, tree)
+
+        return self._proof(size2, "consistency proof", plan)
 
     def checkpoint(self, size: int | None = None) -> SignedHead:
         """The signed head at ``size`` (default: the current size)."""
@@ -144,3 +154,13 @@ class AuditLog:
     def latest_checkpoint(self) -> SignedHead:
         """The signed head of the whole log as it is now."""
         return self.checkpoint()
+
+
+def _within(size: int | None, current: int, what: str) -> int:
+    """``size``, or ``current`` when None; ``AuditRangeError`` unless ``0 <= size <=
+    current``."""
+    if size is None:
+        return current
+    if not 0 <= size <= current:
+        raise AuditRangeError(f"{what}: got tree size {size}, want 0 <= size <= {current}")
+    return size

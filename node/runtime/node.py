@@ -113,7 +113,9 @@ def _anchor_loop(app: NodeApp, catalog: CatalogState | None,
     # over one database (a leader) the idle wait stays short.
     return AnchorLoop(app.store, app.ledger, province=app.province, signing_key=app.signing_key,
                       interval=app.config.batch.interval_seconds,
-                      max_records=app.config.batch.max_records, metrics=app.metrics,
+                      max_records=app.config.batch.max_records,
+                      target_records=app.config.batch.target_records,
+                      max_delay=app.config.batch.max_delay_seconds, metrics=app.metrics,
                       catalog_version=catalog.version, leader=leader,
                       on_anchored=nudger.records,
                       idle_cap=PULL_IDLE_CAP if leader is None else IDLE_CAP)

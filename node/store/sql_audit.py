@@ -145,6 +145,19 @@ class AuditStore:
         with read_tx(self._engine, "audit_indexes_of") as conn:
             return [int(index) for index in conn.execute(query).scalars()]
 
+    def nodes_at_head(
+        self, plan: Callable[[int], Sequence[NodeID]], log_name: str = AUDIT_LOG
+    ) -> list[bytes]:
+        """The hashes of the nodes ``plan(current size)`` names, in its order, read with
+        the size in one read transaction (one snapshot, one round trip less per proof).
+
+        ``plan`` may raise to refuse the size; ``StoreNotFoundError`` names the first
+        node the log does not hold.
+        """
+        with read_tx(self._engine, "audit_nodes_at_head") as conn:
+            ids = plan(sql_log.read_log_head(conn, log_name).size)
+            return sql_log.get_nodes(conn, log_name, ids) if ids else []
+
     def get_nodes(self, ids: Sequence[NodeID], log_name: str = AUDIT_LOG) -> list[bytes]:
         """The hashes of the named perfect nodes of the log, in the order asked
         (``StoreNotFoundError`` naming the first node the log does not hold)."""

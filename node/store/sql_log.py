@@ -131,16 +131,22 @@ def get_nodes(conn: Connection, log_name: str, ids: Sequence[NodeRef]) -> list[b
     One primary-key lookup per node: the terms are ``(log, level, idx)`` conjunctions
     joined by OR, which SQLite answers by one PK search each (its planner scans the whole
     log for ``(level, idx) IN (...)``: 13 ms against 0.1 ms at 100k nodes). The statement
-    text is built once per term count. Raises ``StoreNotFoundError`` naming the first
-    node the log does not hold.
+    text is built once per term count and goes to the driver as is: for the ~25 nodes of a
+    proof SQLAlchemy's statement handling cost about 5 times SQLite's own lookups. Raises
+    ``StoreNotFoundError`` naming the first node the log does not hold.
     """
     keys = [_key(node) for node in ids]
     found: dict[tuple[int, int], bytes] = {}
+    mark = _MARKS.get(conn.dialect.paramstyle)
     for part in chunked(list(dict.fromkeys(keys)), NODES_PER_QUERY):
-        params: dict[str, object] = {"log": log_name}
-        for n, (level, index) in enumerate(part):
-            params[f"l{n}"], params[f"i{n}"] = level, index
-        for level, index, digest in conn.execute(_nodes_query(len(part)), params):
+        if mark is None:
+            rows = conn.execute(_nodes_query(len(part)), _named_params(log_name, part))
+        else:
+            params: list[object] = []
+            for level, index in part:
+                params += (log_name, level, index)
+            rows = conn.exec_driver_sql(_driver_nodes_sql(len(part), mark), tuple(params))
+        for level, index, digest in rows:
             found[(level, index)] = bytes(digest)
     for key in keys:
         if key not in found:
@@ -150,12 +156,32 @@ def get_nodes(conn: Connection, log_name: str, ids: Sequence[NodeRef]) -> list[b
     return [found[key] for key in keys]
 
 
+_MARKS: Final = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+"""Positional parameter markers of the drivers we run on (sqlite3: qmark, psycopg:
+format); another driver takes the SQLAlchemy path."""
+
+
+def _named_params(log_name: str, part: Sequence[tuple[int, int]]) -> dict[str, object]:
+    params: dict[str, object] = {"log": log_name}
+    for n, (level, index) in enumerate(part):
+        params[f"l{n}"], params[f"i{n}"] = level, index
+    return params
+
+
 @lru_cache(maxsize=NODES_PER_QUERY)
 def _nodes_query(count: int) -> TextClause:
     # Only bound parameters vary; the table and column names are this module's constants.
     terms = " OR ".join(f"(log_name = :log AND level = :l{n} AND idx = :i{n})"
                         for n in range(count))
     return text(f"SELECT level, idx, hash FROM {log_nodes.name} WHERE {terms}")  # noqa: S608
+
+
+@lru_cache(maxsize=2 * NODES_PER_QUERY)
+def _driver_nodes_sql(count: int, mark: str) -> str:
+    # As _nodes_query, with the driver's positional markers.
+    terms = " OR ".join(f"(log_name = {mark} AND level = {mark} AND idx = {mark})"
+                        for _ in range(count))
+    return f"SELECT level, idx, hash FROM {log_nodes.name} WHERE {terms}"  # noqa: S608
 
 
 def root_at(conn: Connection, log_name: str, size: int) -> bytes:

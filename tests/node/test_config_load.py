@@ -95,6 +95,7 @@ def test_minimal_file_gets_the_defaults(tmp_path: Path) -> None:
     assert cfg.tls == TlsSection(ca=base / "tls/ca.pem", cert=base / "tls/node.pem",
                                  key=base / "tls/node.key")
     assert cfg.batch.interval_seconds == 1.0 and cfg.batch.max_records == 50000
+    assert cfg.batch.target_records == 10000 and cfg.batch.max_delay_seconds == 30.0
     assert cfg.metrics.listen == "" and cfg.audit.checkpoint_interval_seconds == 60.0
     assert {"credit_report", "lending_review"} <= set(cfg.policy.purposes)
     assert cfg.peers == ()

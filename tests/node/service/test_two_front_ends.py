@@ -97,8 +97,11 @@ def front_ends(tmp_path: Path, anvil_launcher: AnvilLauncher,
                         checkpoint=0.5)
     member = net["JS"]
     first = load_config(member.config)
+    # target_records=1: seal at every round, as this test's premise needs (the adaptive
+    # policy would gather the writers' records into fewer, fuller batches).
     first = dataclasses.replace(first, node=dataclasses.replace(first.node,
-                                                                listen="127.0.0.1:0"))
+                                                                listen="127.0.0.1:0"),
+                                batch=dataclasses.replace(first.batch, target_records=1))
     write_config(first, member.config, overwrite=True)
     second_root = tmp_path / "js-b"
     second_root.mkdir()
