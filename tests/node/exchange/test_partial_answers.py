@@ -35,7 +35,7 @@ from exchange_helpers import (
     wait_for,
 )
 from multinode_net import Network, build_network, running
-from outage_helpers import Feeder
+from outage_helpers import Feeder, unrecorded
 
 from node.cli.report_html import render_report
 from node.service.status import read_backlog
@@ -130,8 +130,13 @@ def test_a_30s_ledger_outage_mid_workload_holds_records_back_says_so_and_catches
     finally:
         feed.stop()
     size = sh.store.log_size("records")
-    assert size == 400 + len(seeded) == len({leaf for _, leaf in feed.acked} | {
-        a.leaf_index for a in ack.accepted})  # every acknowledged record has its own leaf
+    acked = feed.acked + [(a.record_no, a.leaf_index) for a in ack.accepted]
+    not_kept = unrecorded(net, "SH", acked)
+    counts.add(counts.LOST, not_kept)
+    counts.add(counts.DUPLICATED, len(acked) - len({leaf for _, leaf in acked}))
+    assert feed.rejected == 0 and not_kept == 0
+    # Every acknowledged record has a leaf of its own, and the log holds nothing else.
+    assert size == len(acked) == len({leaf for _, leaf in acked}) == 400 + len(seeded)
     anchored(net, "SH", size)
     _check_anchored_without_gap(net, "SH", size)
     after = ask_sh(net, subject)

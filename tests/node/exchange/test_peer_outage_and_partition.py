@@ -7,7 +7,7 @@ the proxy's); every other link is direct.
 - **ZJ is down for 30 s** while SH and JS ingest: a federated answer at SH names ZJ in
   ``provinces_unavailable``; after ZJ restarts on its port the exchange resumes both ways
   and every replicated record is held exactly once by every peer.
-- **SH cannot reach JS** for 20 s (the proxy is cut; JS still reaches SH): SH's federated
+- **SH cannot reach JS** for 15 s (the proxy is cut; JS still reaches SH): SH's federated
   answers name JS, JS keeps pulling SH's records, ZJ keeps exchanging with both; restored,
   nothing is lost or duplicated.
 
@@ -25,7 +25,14 @@ from anvil_chains import AnvilLauncher
 from cuttable_proxy import CuttableProxy
 from exchange_helpers import federated_query, numbers, subject_with_on_request_record
 from multinode_net import Network, build_network, records_of, running, wait_for
-from outage_helpers import Feeder, foreign_rows, quarantined, replicated_records, tally
+from outage_helpers import (
+    Feeder,
+    foreign_rows,
+    quarantined,
+    replicated_records,
+    tally,
+    unrecorded,
+)
 
 from node.config import config_from_dict, config_to_dict, load_config, write_config
 from node.runtime.node import start_node
@@ -33,7 +40,7 @@ from node.runtime.node import start_node
 PROVINCES = ("SH", "JS", "ZJ")
 COMMITMENT_NO = "JS-OUT-000001"
 OUTAGE = 30.0
-CUT = 20.0
+CUT = 15.0
 RESUME_DEADLINE = 60.0
 RESUMED_WITHIN = 20.0
 """Seconds after a peer's return (restart, or the link restored) by which every record
@@ -84,12 +91,15 @@ def _settled(net: Network) -> bool:
     return tally(net, PROVINCES).complete
 
 
-def _count_and_check(net: Network) -> None:
-    """Count what every peer holds against every origin, then assert: exactly once."""
+def _count_and_check(net: Network, feeds: list[Feeder]) -> None:
+    """Count what every origin kept of what it acknowledged and what every peer holds
+    against every origin, then assert: everything, exactly once."""
     found = tally(net, PROVINCES)
-    counts.add(counts.LOST, found.lost)
+    not_kept = sum(unrecorded(net, feed.province, feed.acked) for feed in feeds)
+    counts.add(counts.LOST, found.lost + not_kept)
     counts.add(counts.DUPLICATED, found.duplicated)
-    assert found.expected > 0
+    assert found.expected > 0 and all(feed.acked and not feed.rejected for feed in feeds)
+    assert not_kept == 0
     assert (found.lost, found.duplicated, found.misplaced) == (0, 0, 0), found.detail
     assert quarantined(net, PROVINCES) == 0
 
@@ -129,7 +139,7 @@ def test_a_peer_down_30s_is_named_and_exchange_resumes_both_ways(
     wait_for(lambda: _settled(net), timeout=RESUMED_WITHIN)
     print(f"peer outage: {time.monotonic() - restarted:.1f} s from ZJ's restart until "
           f"every record was held at every peer")
-    _count_and_check(net)
+    _count_and_check(net, [sh_feed, js_feed, zj_feed])
     after = federated_query(net, "SH", js_subject)
     assert after["provinces_unavailable"] == []
     assert len(after["records"]) == len(numbers(after))  # no record answered twice
@@ -172,6 +182,6 @@ def test_a_partition_sh_to_js_is_named_while_the_others_keep_exchanging(
     wait_for(lambda: _settled(net), timeout=RESUMED_WITHIN)
     print(f"partition: {time.monotonic() - restored:.1f} s from the restore until SH held "
           f"JS's records")
-    _count_and_check(net)
+    _count_and_check(net, [sh_feed, js_feed])
     after = federated_query(net, "SH", js_subject)
     assert after["provinces_unavailable"] == [] and COMMITMENT_NO in numbers(after)
