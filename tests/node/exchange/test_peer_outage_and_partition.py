@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 import reliability_counts as counts
@@ -51,6 +52,7 @@ restart. Moving the records themselves takes about a second here."""
 # One series per province: record numbers never repeat across the tests' workloads.
 SH_RECORDS = records_of("SH", 100, seed=42)
 JS_RECORDS = records_of("JS", 100, seed=43)
+ZJ_RECORDS = records_of("ZJ", 60, seed=44)
 
 
 def _route_through(net: Network, caller: str, peer: str, address: str) -> None:
@@ -85,6 +87,10 @@ def js_subject(net: Network) -> str:
     """A JS subject with an on-request record (a credit commitment), anchored."""
     return str(subject_with_on_request_record(net, COMMITMENT_NO, count=20, seed=41)
                ["SX_SHXYM"])
+
+
+def _holds(net: Network, holder: str, origin: str, wanted: set[str]) -> bool:
+    return wanted <= {no for no, _ in foreign_rows(net, holder, origin)}
 
 
 def _settled(net: Network) -> bool:
@@ -132,7 +138,7 @@ def test_a_peer_down_30s_is_named_and_exchange_resumes_both_ways(
         zj.running = start_node(load_config(zj.config), workers=4)
         assert zj.node.port == zj.port
         restarted = time.monotonic()
-        with Feeder(net, "ZJ", records_of("ZJ", 30, seed=44)) as zj_feed:
+        with Feeder(net, "ZJ", ZJ_RECORDS[:30]) as zj_feed:
             for feed in (sh_feed, js_feed, zj_feed):
                 feed.wait_sent(30 if feed is zj_feed else 60)
     assert sh_feed.failures == js_feed.failures == 0  # their own nodes never went away
@@ -156,21 +162,23 @@ def test_a_partition_sh_to_js_is_named_while_the_others_keep_exchanging(
     counts.add(counts.FAULTS)
     cut_at = time.monotonic()
     with Feeder(net, "SH", SH_RECORDS[60:]) as sh_feed, \
-            Feeder(net, "JS", JS_RECORDS[60:]) as js_feed:
+            Feeder(net, "JS", JS_RECORDS[60:]) as js_feed, \
+            Feeder(net, "ZJ", ZJ_RECORDS[30:]) as zj_feed:
         during = federated_query(net, "SH", js_subject)
         assert during["provinces_unavailable"] == ["JS"]
         assert COMMITMENT_NO not in numbers(during)
-        sh_feed.wait_sent(40)
-        js_feed.wait_sent(40)
-        # JS still reaches SH, ZJ reaches both: all of that goes on during the cut.
+        for feed in (sh_feed, js_feed, zj_feed):
+            feed.wait_sent(30 if feed is zj_feed else 40)
+        # JS still reaches SH, ZJ and both reach each other: all of that goes on during the
+        # cut.
         sh_sent = sh_feed.numbers() & set(replicated_records(net, "SH"))
         js_sent = js_feed.numbers() & set(replicated_records(net, "JS"))
-        assert sh_sent and js_sent
-        wait_for(lambda: sh_sent <= {no for no, _ in foreign_rows(net, "JS", "SH")},
-                 timeout=RESUME_DEADLINE)
-        wait_for(lambda: (sh_sent | js_sent) <= {no for no, _ in foreign_rows(net, "ZJ", "SH")
-                                                 + foreign_rows(net, "ZJ", "JS")},
-                 timeout=RESUME_DEADLINE)
+        zj_sent = zj_feed.numbers() & set(replicated_records(net, "ZJ"))
+        assert sh_sent and js_sent and zj_sent
+        for holder, origin, sent in (("JS", "SH", sh_sent), ("ZJ", "SH", sh_sent),
+                                     ("ZJ", "JS", js_sent), ("SH", "ZJ", zj_sent),
+                                     ("JS", "ZJ", zj_sent)):
+            wait_for(partial(_holds, net, holder, origin, sent), timeout=RESUME_DEADLINE)
         from_zj = federated_query(net, "ZJ", js_subject)
         assert from_zj["provinces_unavailable"] == []
         assert COMMITMENT_NO in numbers(from_zj)
@@ -182,6 +190,6 @@ def test_a_partition_sh_to_js_is_named_while_the_others_keep_exchanging(
     wait_for(lambda: _settled(net), timeout=RESUMED_WITHIN)
     print(f"partition: {time.monotonic() - restored:.1f} s from the restore until SH held "
           f"JS's records")
-    _count_and_check(net, [sh_feed, js_feed])
+    _count_and_check(net, [sh_feed, js_feed, zj_feed])
     after = federated_query(net, "SH", js_subject)
     assert after["provinces_unavailable"] == [] and COMMITMENT_NO in numbers(after)
