@@ -6,7 +6,10 @@
   (2) take the next nonce under a lock (first from `eth_getTransactionCount(pending)`);
   (3) sign locally (eth_account) with legacy or EIP-1559 fee fields and send raw; on a
       nonce error, resync the nonce from the node and send once more;
-  (4) wait for the receipt and the configured confirmations (`TxTimeout` otherwise);
+  (4) wait for the receipt and the configured confirmations (`TxTimeout` otherwise, and
+      the nonce is taken from the node again on the next send: a ledger that lost the
+      transaction, as a restarted one may, would otherwise queue every later one behind
+      the nonce it never mined);
   (5) a mined but failed transaction is replayed with `eth_call` at its block to decode
       the revert reason.
 """
@@ -103,7 +106,11 @@ class TxSender:
         with transport_guard(self._url, f"sending a transaction to {contract}"):
             fee_fields = self._fee_fields()
             tx_hash = self._sign_and_send({**call, **fee_fields, "gas": gas})
-            receipt = self._wait(tx_hash)
+            try:
+                receipt = self._wait(tx_hash)
+            except TxTimeout:
+                self._resync_nonce()
+                raise
         if receipt["status"] != 1:
             raise self._replay(contract, call, receipt, tx_hash)
         return receipt
@@ -158,6 +165,12 @@ class TxSender:
                 self._nonce += 1
                 return "0x" + bytes(tx_hash).hex()
         raise LedgerError("unreachable: nonce retry loop ended without sending")
+
+    def _resync_nonce(self) -> None:
+        """Take the next nonce from the node's pending count at the next send: it counts
+        a transaction still waiting to be mined, not one the node no longer holds."""
+        with self._lock:
+            self._nonce = None
 
     def _wait(self, tx_hash: str) -> TxReceipt:
         deadline = time.monotonic() + self._timeout

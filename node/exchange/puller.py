@@ -13,7 +13,9 @@ one page, which the receiver takes idempotently.
   and a receiver store that is busy (``StoreUnavailableError``) pauses the thread for at
   least ``busy_pause`` seconds, doubling while it stays busy.
 * Failures (peer down, deadline, ledger unreachable, store busy) are retried with
-  exponential backoff from ``poll`` up to ``max_backoff`` seconds; the cursor stays.
+  exponential backoff from ``poll`` up to ``max_backoff`` seconds (by default
+  ``RETRY_CAP``: the pull resumes within seconds of the peer's or the ledger's return,
+  however long it was away); the cursor stays.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from node.exchange.errors import ExchangeError
 from node.exchange.ports import ExchangePeer
 from node.exchange.receive import Receiver
 from node.exchange.transit import Proven
-from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, RETRY_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.store.contract import Store
 from node.store.errors import StoreUnavailableError
 
@@ -58,7 +60,7 @@ class Puller:
     """Pulls the records of peer ``link`` into ``receiver`` on a daemon thread."""
 
     def __init__(self, link: ExchangePeer, receiver: Receiver, store: Store, *, poll: float,
-                 page_size: int = 500, deadline: float = 10.0, max_backoff: float = 30.0,
+                 page_size: int = 500, deadline: float = 10.0, max_backoff: float = RETRY_CAP,
                  busy_pause: float = 1.0, on_received: OnReceived | None = None,
                  idle_cap: float = IDLE_CAP) -> None:
         if poll <= 0 or page_size <= 0 or deadline <= 0:

@@ -22,7 +22,7 @@ from node.authz.request_ids import new_request_id
 from node.exchange.puller import cursor_key
 from node.exchange.revocations import ProvenNotice, RevocationReceiver
 from node.exchange.serve import parse_cursor
-from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, RETRY_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import BadRequest
 from node.service.revocation_log import Notice, parse_notice
 from node.store.contract import Store
@@ -60,7 +60,7 @@ class RevocationPuller:
     """Pulls ``link``'s notices into ``receiver`` every ``poll`` seconds (module doc)."""
 
     def __init__(self, link: RevocationPeer, receiver: RevocationReceiver, store: Store, *,
-                 poll: float, deadline: float = 10.0, max_backoff: float = 30.0,
+                 poll: float, deadline: float = 10.0, max_backoff: float = RETRY_CAP,
                  on_notices: OnNotices | None = None,
                  on_applied: OnApplied | None = None, idle_cap: float = IDLE_CAP) -> None:
         self.link = link

@@ -26,7 +26,7 @@ from node.exchange.transit import AnchorTarget
 from node.runtime.exchange import MIN_POLL
 from node.service.access_log import record_refs
 from node.service.app import NodeApp
-from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, RETRY_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.errors import Unavailable
 from node.service.ingest import IngestOutcome
 from node.service.lifecycle import LifecycleDeps
@@ -44,7 +44,6 @@ from node.store.sql_revocations import RevocationStore
 __all__ = ["Lifecycle", "open_lifecycle"]
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF = 30.0
 
 
 @dataclass
@@ -129,7 +128,7 @@ def open_lifecycle(app: NodeApp, peers: Mapping[str, RevocationPeer], *,
         return Idle(interval) if sealed is None and not anchored else interval
 
     def anchor_failed(exc: Exception) -> Failed:
-        return Failed("revocation anchoring failed; retrying", Backoff(interval, MAX_BACKOFF),
+        return Failed("revocation anchoring failed; retrying", Backoff(interval, RETRY_CAP),
                       {"error": str(exc)[:300]})
 
     reader = LedgerClient(cfg.ledger.rpc_url, dict(cfg.ledger.contracts),

@@ -8,7 +8,9 @@ records), a trickle or the tail of a burst is sealed at once, and no record wait
 at most ``max_records`` leaves; each round it anchors every pending batch
 (``batch_anchoring.anchor_pending``: crash-safe, never twice). A ledger failure
 does not stop ingest: the loop logs it, waits with exponential backoff (capped at
-``MAX_BACKOFF`` seconds) and tries again. Without an adopted catalog version nothing is
+``RETRY_CAP`` seconds, so the backlog is anchored within seconds of the ledger's return)
+and tries again; a conflicting root on the ledger is looked at again every
+``CONFLICT_RECHECK`` seconds. Without an adopted catalog version nothing is
 sealed (a batch header must name one) and a warning says why. Each batch names the
 version its records were committed under (``version_sealing``), so a batch sealed just after
 an upgrade does not relabel records recognized under the previous version.
@@ -33,7 +35,7 @@ from typing import Final
 
 import nacl.signing
 
-from node.service.background import IDLE_CAP, BackgroundLoop, Backoff, Failed, Idle
+from node.service.background import IDLE_CAP, RETRY_CAP, BackgroundLoop, Backoff, Failed, Idle
 from node.service.batch_anchoring import AnchorConflict, AnchorLedger, anchor_pending
 from node.service.batch_policy import Backlog, BatchPolicy, after_seal, observe, seal_reason
 from node.service.metrics import NodeMetrics
@@ -44,7 +46,7 @@ from node.store.leader import Leader
 from node.store.rows import RECORDS_LOG
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF: Final = 30.0
+CONFLICT_RECHECK: Final = 30.0
 TARGET_RECORDS: Final = 10_000
 """Records per batch the loop waits for under sustained load (``[batch] target_records``)."""
 MAX_DELAY: Final = 30.0
@@ -162,6 +164,6 @@ class AnchorLoop:
         if isinstance(exc, AnchorConflict):
             # Not a passing outage: retrying fast would not help, an operator must look.
             return Failed("the ledger holds another root for one of our batches",
-                          Backoff(MAX_BACKOFF, MAX_BACKOFF), level=logging.ERROR,
+                          Backoff(CONFLICT_RECHECK, CONFLICT_RECHECK), level=logging.ERROR,
                           counted=False, traceback=True)
-        return Failed("anchoring failed; retrying", Backoff(self._interval, MAX_BACKOFF))
+        return Failed("anchoring failed; retrying", Backoff(self._interval, RETRY_CAP))

@@ -13,11 +13,12 @@ signs the log's current checkpoint and anchors ``(size, root, signature)`` with
 3. anchors the current head when it is larger, and records where (``kv_meta``), so the
    node can tell auditors which head is anchored in which transaction.
 
-A ledger that is down is retried with exponential backoff (up to ``MAX_BACKOFF`` s); a
-revert saying the head is already there (another front end of this node was first) is
-a success. With several processes of one node over one PostgreSQL database, only the
-one holding ``leader`` (``node.store.leader``) runs the rounds; the others skip them until
-its session ends, then one takes over.
+A ledger that is down is retried with exponential backoff (up to ``RETRY_CAP`` s, so
+checkpoints resume within seconds of its return); a fork is looked at again every
+``FORK_RECHECK`` s; a revert saying the head is already there (another front end of
+this node was first) is a success. With several processes of one node over one
+PostgreSQL database, only the one holding ``leader`` (``node.store.leader``) runs the
+rounds; the others skip them until its session ends, then one takes over.
 
 Given ``chain_head`` (the ledger's block number), a round that finds the log's size and
 the block where the last round that had nothing to anchor left them does nothing (no
@@ -37,7 +38,7 @@ from ledger.errors import ContractRevert
 from ledger.types import AuditHead, TxResult
 from node.audit import AuditLog
 from node.service.access_log import AuditMetrics
-from node.service.background import BackgroundLoop, Backoff, Failed
+from node.service.background import RETRY_CAP, BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
 from node.store.leader import Leader
 
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF: Final = 30.0
+FORK_RECHECK: Final = 30.0
 FULL_ROUND_SECONDS: Final = 60.0
 """Longest time between two full rounds while neither the log nor the chain moves."""
 ANCHOR_META: Final = "audit.anchor.last"
@@ -182,9 +183,9 @@ class AuditCheckpointLoop:
                 (self._leader is None or self._leader.held())
             self._settled = (size, block, time.monotonic()) if settled else None
         # A fork will not heal by itself: look again slowly, not every interval.
-        return MAX_BACKOFF if outcome.fork else self._interval
+        return FORK_RECHECK if outcome.fork else self._interval
 
     def _failed(self, exc: Exception) -> Failed:
         self._metrics.anchor_failures.inc()
         return Failed("audit head anchoring failed; retrying",
-                      Backoff(self._interval, MAX_BACKOFF))
+                      Backoff(self._interval, RETRY_CAP))

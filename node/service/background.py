@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-__all__ = ["IDLE_CAP", "BackgroundLoop", "Backoff", "Failed", "Idle"]
+__all__ = ["IDLE_CAP", "RETRY_CAP", "BackgroundLoop", "Backoff", "Failed", "Idle"]
 
 MAX_DOUBLINGS: Final = 16
 """Beyond this many doublings every back-off has long reached its cap; bounding the
@@ -36,6 +36,15 @@ longer keeps its own). Two seconds keep a record submitted at one province reach
 peers' pullers within the 3 s the exchange promises, while cutting idle rounds in half
 or more. Loops woken by an event whenever work arrives (nudged pullers, the anchor
 loop that ingest wakes) pass a longer ``idle_cap`` (``node.exchange.nudge``)."""
+
+
+RETRY_CAP: Final = 5.0
+"""Seconds: the longest a loop waits before trying again a ledger or a peer it could not
+reach. The back-off grows to it within a few failures, so a dependency that stays down
+costs one attempt per loop every 5 s, and one that comes back after an outage of any
+length is used again within 5 s (gRPC's reconnect back-off to a peer is capped at 5 s
+too, ``node.grpc.client``). A 30 s cap left exchange and anchoring idle for up to 30 s
+after a 30 s outage had ended."""
 
 
 class Idle(float):

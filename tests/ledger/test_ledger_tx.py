@@ -107,6 +107,24 @@ def test_no_receipt_within_deadline_is_tx_timeout(anvil: DevChain) -> None:
     assert sender.transact("transfer", PAYEE, b"")["status"] == 1
 
 
+def test_a_transaction_the_ledger_lost_does_not_block_the_next_ones(anvil: DevChain) -> None:
+    """A restarted ledger can lose a transaction it had accepted (a mempool is not kept;
+    anvil's state file may miss the last one): the next sends must not queue forever
+    behind the nonce it held (a 30 s ledger outage left anchoring stuck that way)."""
+    w3 = connect(anvil.rpc_url, 5.0)
+    sender = TxSender(w3, DEV_KEYS[6], suite_decoder(), timeout=0.5)
+    w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
+    try:
+        with pytest.raises(TxTimeout) as pending:
+            sender.transact("transfer", PAYEE, b"")
+        dropped = w3.provider.make_request(  # type: ignore[arg-type]
+            "anvil_dropTransaction", [pending.value.tx_hash])
+        assert "error" not in dropped
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])  # type: ignore[arg-type]
+    assert sender.transact("transfer", PAYEE, b"")["status"] == 1
+
+
 def test_waits_for_confirmations(anvil: DevChain) -> None:
     sender = _sender(anvil.rpc_url, DEV_KEYS[6], confirmations=2, timeout=0.3)
     with pytest.raises(TxTimeout, match="too few confirmations"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from consent_helpers import EVIDENCE
 from multinode_net import (
     Network,
     anchored,
@@ -15,6 +17,10 @@ from multinode_net import (
     wait_for,
 )
 
+from node.authz.grants import make_grant
+from node.grpc.calls import TlsTarget, query
+from node.identity.files import load_tls_private_key
+
 PROVINCES = ("JS", "SH", "ZJ", "AH")
 Consortium = Network
 
@@ -23,6 +29,8 @@ __all__ = [
     "Consortium",
     "anchored",
     "build_consortium",
+    "federated_query",
+    "numbers",
     "public_dishonesty",
     "records_of",
     "subject_with_on_request_record",
@@ -61,3 +69,24 @@ def subject_with_on_request_record(net: Network, record_no: str, *, count: int,
     anchored(net, "JS", ack.accepted[0].leaf_index + 1)
     return entry
 
+
+
+def federated_query(net: Network, at: str, subject: str, *,
+                    include_foreign: bool = True) -> dict[str, Any]:
+    """The agency accredited by ``at`` asks ``at``, with a fresh grant, as ``credit-node
+    query`` does (the JSON it prints)."""
+    layout = net[at].layout
+    grant = make_grant(subject=subject, agency="example-agency", purpose="lending_review",
+                       scope=("penalty", "dishonesty", "commitment"), consent_evidence=EVIDENCE,
+                       private_key=load_tls_private_key(layout.identity_key("agency")),
+                       now=datetime.now(UTC), valid_for=timedelta(days=1))
+    target = TlsTarget(f"localhost:{net[at].port}", layout.identity_cert("agency"),
+                       layout.identity_key("agency"), layout.ca_cert)
+    return query(target, "lending_review", subject, grant=grant.to_json().encode(),
+                 evidence=EVIDENCE, include_foreign=include_foreign,
+                 request_id=uuid.uuid4().hex, timeout=30)
+
+
+def numbers(answer: dict[str, Any]) -> set[str]:
+    """The record numbers of an answer."""
+    return {str(r["record_no"]) for r in answer["records"]}

@@ -217,7 +217,7 @@ def test_v2_records_wait_for_the_origin_mapping_then_flow(
     for province in PROVINCES:
         exchange = upgrade[province].node.exchange
         assert exchange is not None
-        exchange.wake()  # or wait for the puller's next try (backoff: at most 30 s)
+        exchange.wake()  # or wait for the puller's next try (backoff: at most RETRY_CAP, 5 s)
     for peer in PEERS:
         wait_for(lambda peer=peer: len(held_by(upgrade, peer, "JS", numbers)) == len(numbers),
                  timeout=60)
