@@ -45,8 +45,8 @@ from crypto.merkle import hash_leaf, verify_inclusion
 from node._proto.credit.v1 import ingest_pb2
 from node.config import load_config
 from node.exchange.categories import CategoryCheck
+from node.exchange.proven import SHARED_STATUSES
 from node.exchange.puller import cursor_key
-from node.exchange.serve import SHARED_STATUSES
 from node.grpc.stubs import ingest_stub
 from node.runtime.node import start_node
 from node.store import AUDIT_LOG, RECORDS_LOG, SqlStore, open_store
@@ -139,7 +139,7 @@ def _check_batches(net: AuditNet, js: SqlStore, log_name: str) -> int:
         assert batch.start_size == previous_end and js.log_root(log_name, size) == root
         previous_end = batch.end_size
     assert previous_end == js.log_size(log_name), log_name
-    return on_chain
+    return int(on_chain)
 
 
 def _replicated(record: StoredRecord, categories: CategoryCheck | None) -> bool:
@@ -212,7 +212,9 @@ def test_thirty_random_sigkills_lose_and_duplicate_nothing(
         _drained(net, work, js)
         batches = _check_batches(net, js, RECORDS_LOG)
         revocation_batches = _check_batches(net, js, REVOCATIONS_LOG)
-        categories = net["SH"].node.exchange.serve.categories  # type: ignore[union-attr]
+        exchange = net["SH"].node.exchange
+        assert exchange is not None
+        categories = exchange.serve.categories
         lost, duplicated = _held_once(js, js, "JS", work.acked["JS"], net)
         assert js.count_records("local") == js.log_size(RECORDS_LOG)
         at_sh = _held_once(sh, js, "JS", work.acked["JS"], net, categories)
