@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -76,6 +78,17 @@ class Workload:
     """Repairable penalties at JS not yet used by a repair or objection round."""
     serial: int = 0
     kills: dict[str, int] = field(default_factory=lambda: {p: 0 for p in PHASES})
+    mid_batch: dict[str, int] = field(default_factory=dict)
+    """log name -> kills that left a batch of that log signed or sent, not yet recorded as
+    anchored (the restart's recovery path: ask the chain, never anchor twice)."""
+
+    def _pending_batches(self) -> set[str]:
+        """The logs with a batch signed or submitted in the killed node's database."""
+        path = self.net["JS"].database_url.removeprefix("sqlite:///")
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)) as db:
+            rows = db.execute("SELECT DISTINCT log_name FROM batches "
+                              "WHERE status IN ('signed', 'submitted')").fetchall()
+        return {str(row[0]) for row in rows}
 
     # --- records -----------------------------------------------------------------------
     def lines(self, province: str, count: int = CHUNK) -> list[bytes]:
@@ -139,6 +152,8 @@ class Workload:
         stop.wait(delay)
         self.victim.kill()
         self.kills[phase] += 1
+        for log_name in self._pending_batches():
+            self.mid_batch[log_name] = self.mid_batch.get(log_name, 0) + 1
         stop.set()
         for thread in threads:
             thread.join(30)

@@ -253,6 +253,7 @@ def test_thirty_random_sigkills_lose_and_duplicate_nothing(
     with capsys.disabled():
         print("crash rounds:", json.dumps({
             "seed": seed, "rounds": ROUNDS, "kills_by_phase": work.kills,
+            "kills_with_a_batch_signed_not_recorded_anchored": work.mid_batch,
             "records_acked": {p: len(a) for p, a in work.acked.items()},
             "js_records_stored": js_size,
             "batches": batches, "revocation_batches": revocation_batches,
