@@ -86,6 +86,9 @@ def local_record(deps: LifecycleDeps, province: str, record_no: str
     if stored is None or stored.origin != "local":
         raise LifecycleRefused("RECORD_UNKNOWN", f"no {province} record with that record_no")
     if stored.status == REPAIRED:
+        # A crash may have come between the repair's commit and the key's deletion:
+        # finish it (idempotent) before saying it is done.
+        deps.store.set_status(province, record_no, REPAIRED, shred_payload=True)
         raise LifecycleRefused("REPAIR_ALREADY_DONE", "the record is already repaired")
     plain = open_sealed(stored.sealed_payload, deps.keys.master_key,
                         record_aad(stored.province, stored.record_no))
@@ -138,9 +141,12 @@ def file_repair(request: RepairRequest, *, caller_province: str, deps: Lifecycle
         raise LifecycleRefused(exc.rule, str(exc).split(": ", 1)[1]) from exc
     # (4)
     request_id = request.request_id or new_request_id()
+    # The notice and the record's end in one transaction (a crash keeps both or neither),
+    # then the data key (another database): ``set_status`` again finishes the shredding.
     notice = deps.revocations.add_local(stored.province, stored.record_no, make_notice(
         province=stored.province, record_no=stored.record_no, commitment=stored.commitment,
-        leaf_index=stored.leaf_index, reason="repair", request_id=request_id, effective=now))
+        leaf_index=stored.leaf_index, reason="repair", request_id=request_id, effective=now),
+        status=REPAIRED, shred_payload=True)
     deps.store.set_status(stored.province, stored.record_no, REPAIRED, shred_payload=True)
     return RepairAccepted(stored.record_no, request_id, notice, dates)
 

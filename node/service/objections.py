@@ -26,6 +26,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
+from typing import Any
 
 from node.authz.request_ids import new_request_id
 from node.domain.calendar import add_working_days
@@ -36,7 +38,12 @@ from node.service.lifecycle import LifecycleDeps, LifecycleRefused, local_record
 from node.service.revocation_log import make_notice
 from node.store.errors import StoreConflictError
 from node.store.rows import StoredRecord
-from node.store.sql_objections import NewObjection, ObjectionStore, StoredObjection
+from node.store.sql_objections import (
+    NewObjection,
+    ObjectionStore,
+    StoredObjection,
+    insert_open,
+)
 
 __all__ = ["ObjectionRequest", "Resolution", "Submit", "file_objection", "resolve_objection"]
 
@@ -63,10 +70,15 @@ class Resolution:
 
 
 def _notice(deps: LifecycleDeps, stored: StoredRecord, reason: str, request_id: str,
-            now: datetime) -> None:
+            now: datetime, *, status: str, shred_payload: bool = False,
+            also: Callable[[Any], object] | None = None) -> None:
+    """The notice, the record's new status and ``also`` (the objection's own row) in one
+    transaction: a crash never leaves peers flagging a record the origin does not, nor a
+    retry refused as "already open" for an objection that was never announced."""
     deps.revocations.add_local(stored.province, stored.record_no, make_notice(
         province=stored.province, record_no=stored.record_no, commitment=stored.commitment,
-        leaf_index=stored.leaf_index, reason=reason, request_id=request_id, effective=now))
+        leaf_index=stored.leaf_index, reason=reason, request_id=request_id, effective=now),
+        status=status, shred_payload=shred_payload, also=also)
 
 
 def file_objection(request: ObjectionRequest, *, caller_province: str, deps: LifecycleDeps,
@@ -85,17 +97,18 @@ def file_objection(request: ObjectionRequest, *, caller_province: str, deps: Lif
     request_id = request.request_id or new_request_id()
     deadline = add_working_days(request.received_on, DAYS.get(caller_province, 5),
                                 strict=False)
+    new = NewObjection(
+        province=stored.province, record_no=stored.record_no, applicant=request.applicant,
+        reason=request.reason, evidence_sha256=request.evidence_sha256 or None,
+        received_on=request.received_on, verify_deadline=deadline, request_id=request_id)
     try:
-        filed = objections.file(NewObjection(
-            province=stored.province, record_no=stored.record_no, applicant=request.applicant,
-            reason=request.reason, evidence_sha256=request.evidence_sha256 or None,
-            received_on=request.received_on, verify_deadline=deadline,
-            request_id=request_id))
+        _notice(deps, stored, "objection", request_id, now, status=OBJECTION,
+                also=partial(insert_open, objection=new))
     except StoreConflictError as exc:
         raise LifecycleRefused("OBJECTION_ALREADY_OPEN", "the record has an open "
                                "objection") from exc
-    _notice(deps, stored, "objection", request_id, now)
-    deps.store.set_status(stored.province, stored.record_no, OBJECTION)
+    filed = objections.open_objection(stored.province, stored.record_no)
+    assert filed is not None  # filed just now, in the transaction above
     return filed
 
 
@@ -115,12 +128,14 @@ def resolve_objection(record_no: str, result: str, *, caller_province: str,
         corrected_no = _commit_corrected(stored, corrected_json, submit, pending, now,
                                          len(objections.of_record(stored.province,
                                                                   record_no)))
-    objections.close(pending.id, result, corrected_no)
-    _notice(deps, stored, result, pending.request_id, now)
+    close = partial(objections.close_in, objection_id=pending.id, result=result,
+                    corrected_record_no=corrected_no)
     if result == "corrected":
+        _notice(deps, stored, result, pending.request_id, now, status=CORRECTED,
+                shred_payload=True, also=close)
         deps.store.set_status(stored.province, record_no, CORRECTED, shred_payload=True)
     else:
-        deps.store.set_status(stored.province, record_no, ACTIVE)
+        _notice(deps, stored, result, pending.request_id, now, status=ACTIVE, also=close)
     return Resolution(record_no, result, pending.request_id, corrected_no)
 
 

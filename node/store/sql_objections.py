@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, select, update
+from sqlalchemy.engine import Connection
 
 from node.store.errors import StoreConflictError
 from node.store.schema import objections
@@ -53,6 +54,19 @@ def _row(row: Row[Any]) -> StoredObjection:
         corrected_record_no=row.corrected_record_no)
 
 
+def insert_open(conn: Connection, objection: NewObjection) -> int:
+    """Inside ``conn``'s write transaction: a new open objection's id;
+    ``StoreConflictError`` if the record has one open."""
+    open_one = conn.execute(select(objections.c.id).where(
+        objections.c.province == objection.province,
+        objections.c.record_no == objection.record_no,
+        objections.c.result.is_(None))).first()
+    if open_one is not None:
+        raise StoreConflictError("the record already has an open objection")
+    return int(conn.execute(objections.insert().values(
+        **objection.__dict__).returning(objections.c.id)).scalar_one())
+
+
 class ObjectionStore:
     """The ``objections`` table over the node's migrated engine."""
 
@@ -63,14 +77,7 @@ class ObjectionStore:
     def file(self, objection: NewObjection) -> StoredObjection:
         """Store a new open objection; ``StoreConflictError`` if the record has one open."""
         with write_tx(self._engine, "file_objection") as conn:
-            open_one = conn.execute(select(objections.c.id).where(
-                objections.c.province == objection.province,
-                objections.c.record_no == objection.record_no,
-                objections.c.result.is_(None))).first()
-            if open_one is not None:
-                raise StoreConflictError("the record already has an open objection")
-            new_id = conn.execute(objections.insert().values(
-                **objection.__dict__).returning(objections.c.id)).scalar_one()
+            new_id = insert_open(conn, objection)
             row = conn.execute(select(objections).where(objections.c.id == new_id)).one()
         return _row(row)
 
@@ -90,12 +97,17 @@ class ObjectionStore:
 
     def close(self, objection_id: int, result: str, corrected_record_no: str | None) -> None:
         """Close an open objection with ``result`` (``ValueError`` for an unknown one)."""
+        with write_tx(self._engine, "close_objection") as conn:
+            self.close_in(conn, objection_id, result, corrected_record_no)
+
+    def close_in(self, conn: Connection, objection_id: int, result: str,
+                 corrected_record_no: str | None) -> None:
+        """:meth:`close` inside ``conn``'s write transaction (the caller's)."""
         if result not in RESULTS:
             raise ValueError(f"objection result {result!r}: want one of {sorted(RESULTS)}")
-        with write_tx(self._engine, "close_objection") as conn:
-            done = conn.execute(update(objections).where(
-                objections.c.id == objection_id, objections.c.result.is_(None)).values(
-                result=result, closed_at=utc(self._clock()),
-                corrected_record_no=corrected_record_no))
-            if done.rowcount != 1:
-                raise StoreConflictError("the objection is not open")
+        done = conn.execute(update(objections).where(
+            objections.c.id == objection_id, objections.c.result.is_(None)).values(
+            result=result, closed_at=utc(self._clock()),
+            corrected_record_no=corrected_record_no))
+        if done.rowcount != 1:
+            raise StoreConflictError("the objection is not open")

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Row, select
 from sqlalchemy.engine import Connection
 
 from crypto.merkle import CompactRange, hash_leaf
-from node.store import sql_log
+from node.store import sql_log, sql_records
 from node.store.schema import revocations
 from node.store.sql_common import insert_ignore, utc, utc_now
 from node.store.transactions import read_tx, write_tx
@@ -56,6 +56,17 @@ def _check(province: str, record_no: str, notice: bytes) -> None:
         raise ValueError("revocation: notice must be non-empty bytes")
 
 
+def append_local(conn: Connection, province: str, record_no: str, notice: bytes,
+                 now: datetime) -> StoredNotice:
+    """Inside ``conn``'s write transaction: our notice stored and appended to the log."""
+    head = sql_log.lock_log_head(conn, REVOCATIONS_LOG)
+    conn.execute(revocations.insert().values(
+        province=province, idx=head.size, record_no=record_no, notice=notice,
+        origin="local", batch_seq=None, created_at=now))
+    sql_log.append_leaves(conn, head, [hash_leaf(notice)], CompactRange)
+    return StoredNotice(province, head.size, record_no, notice, "local", None, now)
+
+
 class RevocationStore:
     """Revocation notices over a migrated engine (the node's own database)."""
 
@@ -63,17 +74,26 @@ class RevocationStore:
         self._engine = engine
         self._clock = clock
 
-    def add_local(self, province: str, record_no: str, notice: bytes) -> StoredNotice:
-        """Append our notice to the revocation log and store it, in one transaction."""
+    def add_local(self, province: str, record_no: str, notice: bytes, *,
+                  status: str | None = None, shred_payload: bool = False,
+                  also: Callable[[Connection], object] | None = None) -> StoredNotice:
+        """Append our notice to the revocation log and store it, in one transaction.
+
+        With ``status`` the record's new status (and, with ``shred_payload``, its sealed
+        payload erased) is written in that same transaction, after ``also`` (the store's
+        own step, e.g. an objection filed): a crash leaves either all of it or none — never
+        a notice peers act on while the origin still shows the record as before, nor a
+        request refused as "already done" that was only half done. Deleting the data key
+        from the key store (another database) is the caller's next step."""
         _check(province, record_no, notice)
         now = utc(self._clock())
         with write_tx(self._engine, "add_local_revocation") as conn:
-            head = sql_log.lock_log_head(conn, REVOCATIONS_LOG)
-            conn.execute(revocations.insert().values(
-                province=province, idx=head.size, record_no=record_no, notice=notice,
-                origin="local", batch_seq=None, created_at=now))
-            sql_log.append_leaves(conn, head, [hash_leaf(notice)], CompactRange)
-        return StoredNotice(province, head.size, record_no, notice, "local", None, now)
+            if also is not None:
+                also(conn)
+            stored = append_local(conn, province, record_no, notice, now)
+            if status is not None:
+                sql_records.set_status(conn, (province, record_no), status, shred_payload)
+        return stored
 
     def add_foreign(self, province: str, idx: int, record_no: str, notice: bytes,
                     batch_seq: int) -> bool:
