@@ -13,6 +13,7 @@ append-only tree, so signing any size up to the current one is safe. Usage::
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 
 import nacl.signing
@@ -26,7 +27,7 @@ from node.audit.errors import AuditNotFound, AuditRangeError
 from node.audit.events import AuditEvent, encode_entry
 from node.audit.heads import SignedHead
 from node.store.contract import Store
-from node.store.rows import AUDIT_LOG
+from node.store.rows import AUDIT_LOG, LogHead
 from node.store.sql_audit import AuditStore, StoredEntry
 
 __all__ = ["AuditLog"]
@@ -50,6 +51,11 @@ class AuditLog:
         self.origin = origin
         self.verifier = NoteVerifier(origin, public_key_of(signing_key))
         """How auditors name and check this log's key (its note verifier)."""
+        # The largest size this object saw committed (the log only grows), and the last
+        # head it signed: entries written together share one signed head.
+        self._committed = 0
+        self._signed: SignedHead | None = None
+        self._lock = threading.Lock()
 
     # -- writing ---------------------------------------------------------------------
 
@@ -58,8 +64,19 @@ class AuditLog:
         if not events:
             return []
         rows = [(event.request_id, encode_entry(event)) for event in events]
-        first, _ = self._audit.append_entries(rows, AUDIT_LOG)
+        first, _ = self.append_encoded(rows)
         return list(range(first, first + len(rows)))
+
+    def append_encoded(self, rows: Sequence[tuple[str, bytes]]) -> tuple[int, LogHead]:
+        """Log ``(request_id, encode_entry(event))`` rows in one transaction; the first
+        row's index and the log's head just after them (committed)."""
+        first, head = self._audit.append_entries(rows, AUDIT_LOG)
+        self._saw(head.size)
+        return first, head
+
+    def _saw(self, size: int) -> None:
+        with self._lock:
+            self._committed = max(self._committed, size)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -97,7 +114,10 @@ class AuditLog:
     # -- proofs and heads ------------------------------------------------------------
 
     def _size(self, size: int | None, what: str) -> int:
+        if size is not None and 0 <= size <= self._committed:
+            return size  # seen committed by this object: the log holds at least that many
         current = self.size()
+        self._saw(current)
         if size is None:
             return current
         if not 0 <= size <= current:
@@ -140,6 +160,22 @@ class AuditLog:
         signature = head_signature(checkpoint, self._key)
         return SignedHead(checkpoint, signature, checkpoint_note(checkpoint, [(self.verifier,
                                                                                 signature)]))
+
+    def signed_head(self, head: LogHead) -> SignedHead:
+        """The signed head for ``head`` as ``append_encoded`` returned it (committed),
+        signed once however many entries it was returned for."""
+        with self._lock:
+            signed = self._signed
+        if signed is not None and signed.checkpoint.size == head.size:
+            return signed
+        checkpoint = Checkpoint(self.origin, head.size, fold_peaks(head.peaks))
+        signature = head_signature(checkpoint, self._key)
+        signed = SignedHead(checkpoint, signature,
+                            checkpoint_note(checkpoint, [(self.verifier, signature)]))
+        with self._lock:
+            if self._signed is None or self._signed.checkpoint.size < head.size:
+                self._signed = signed
+        return signed
 
     def latest_checkpoint(self) -> SignedHead:
         """The signed head of the whole log as it is now."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from pathlib import Path
 from typing import Final
 
@@ -50,7 +51,9 @@ class EvidenceVault:
             return
         self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         sealed = seal(data, self._key, _AAD + sha256.encode()).to_bytes()
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        # One temporary name per writer: two threads depositing the same evidence at once
+        # must not share one (the second rename would find the file gone).
+        tmp = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(8)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(sealed)
