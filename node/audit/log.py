@@ -14,7 +14,8 @@ append-only tree, so signing any size up to the current one is safe. Usage::
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 
 import nacl.signing
 
@@ -30,7 +31,10 @@ from node.store.contract import Store
 from node.store.rows import AUDIT_LOG, LogHead
 from node.store.sql_audit import AuditStore, StoredEntry
 
-__all__ = ["AuditLog"]
+__all__ = ["NODES_KEPT", "AuditLog"]
+
+NODES_KEPT = 100_000
+"""Audit-log perfect nodes remembered in memory (about 100 bytes each)."""
 
 
 class AuditLog:
@@ -56,6 +60,9 @@ class AuditLog:
         self._committed = 0
         self._signed: SignedHead | None = None
         self._lock = threading.Lock()
+        # Perfect nodes are immutable once written: the ones this object wrote or read
+        # are kept (least recently used dropped), so a fresh entry's proof reads nothing.
+        self._known_nodes: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 
     # -- writing ---------------------------------------------------------------------
 
@@ -70,9 +77,19 @@ class AuditLog:
     def append_encoded(self, rows: Sequence[tuple[str, bytes]]) -> tuple[int, LogHead]:
         """Log ``(request_id, encode_entry(event))`` rows in one transaction; the first
         row's index and the log's head just after them (committed)."""
-        first, head = self._audit.append_entries(rows, AUDIT_LOG)
+        written: list[tuple[str, int, int, bytes]] = []
+        first, head = self._audit.append_entries(rows, AUDIT_LOG, written)
         self._saw(head.size)
+        self._remember([((level, index), digest) for _, level, index, digest in written])
         return first, head
+
+    def _remember(self, nodes: Iterable[tuple[tuple[int, int], bytes]]) -> None:
+        with self._lock:
+            for key, digest in nodes:
+                self._known_nodes[key] = digest
+                self._known_nodes.move_to_end(key)
+            while len(self._known_nodes) > NODES_KEPT:
+                self._known_nodes.popitem(last=False)
 
     def _saw(self, size: int) -> None:
         with self._lock:
@@ -125,7 +142,16 @@ class AuditLog:
         return size
 
     def _nodes(self, ids: list[NodeID]) -> list[bytes]:
-        return self._audit.get_nodes(ids, AUDIT_LOG)
+        keys = [(node.level, node.index) for node in ids]
+        with self._lock:
+            found = {key: self._known_nodes[key] for key in keys if key in self._known_nodes}
+        missing = [node for node, key in zip(ids, keys, strict=True) if key not in found]
+        if missing:
+            read = self._audit.get_nodes(missing, AUDIT_LOG)
+            wanted = [(node.level, node.index) for node in missing]
+            self._remember(zip(wanted, read, strict=True))
+            found.update(zip(wanted, read, strict=True))
+        return [found[key] for key in keys]
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """The proof of leaf ``index`` in the tree of ``size`` leaves (default: current).
