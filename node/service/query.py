@@ -58,7 +58,7 @@ from node.authz.request_ids import new_request_id
 from node.config_schema import PurposePolicy
 from node.domain.lifecycle import ANSWERED
 from node.identity import Identity, Role
-from node.service.disclosure import Disclosure, disclose, scheme_of
+from node.service.disclosure import Disclosure, disclose, disclose_v2, scheme_of
 from node.service.errors import BadRequest, RateLimited, Refusal, Refused
 from node.service.evidence import EvidenceVault
 from node.service.ingest import IngestKeys
@@ -159,9 +159,9 @@ def answer_record(record: StoredRecord, plain: bytes, policy: PurposePolicy,
     """
     document = decode_canonical(plain)
     shown = minimize(dict(document), policy)
-    disclosure = None
-    if scheme_of(plain, record.salt, record.commitment) == SCHEME_V2:
-        disclosure = disclose(document, record.salt, shown.shown)
+    disclosure = disclose_v2(document, record.salt, record.commitment, shown.shown)
+    if disclosure is None and scheme_of(plain, record.salt, record.commitment) == SCHEME_V2:
+        disclosure = disclose(document, record.salt, shown.shown)  # not expected: v2 checked
     return AnsweredRecord(record, shown.payload, shown.withheld, proof, disclosure)
 
 
