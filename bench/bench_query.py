@@ -7,7 +7,7 @@ own batch path (``bulk_load``), then anchored by the node itself. ``*_cpu_ms_per
 the serving process's CPU time (user + system) over the window divided by the calls: on
 a loaded machine it moves far less than qps does.
 
-    .venv/bin/python bench/bench_query.py [--quick]
+    .venv/bin/python bench/bench_query.py [--quick] [--records N]
 """
 
 from __future__ import annotations
@@ -116,8 +116,9 @@ def _measured(serve: Serve, load: Any) -> dict[str, Any]:
     return found
 
 
-def run(quick: bool) -> dict[str, object]:
+def run(quick: bool, records: int | None = None) -> dict[str, object]:
     count, seconds = (20_000, 10.0) if quick else (1_000_000, 30.0)
+    count = records or count
     pool = 3_000 if quick else 12_000
     with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
         port = free_port()
@@ -151,4 +152,5 @@ def run(quick: bool) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run("--quick" in sys.argv)))
+    given = sys.argv.index("--records") + 1 if "--records" in sys.argv else 0
+    print(json.dumps(run("--quick" in sys.argv, int(sys.argv[given]) if given else None)))
