@@ -14,7 +14,9 @@ current one is safe. Usage::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import nacl.signing
 
@@ -27,10 +29,13 @@ from node.audit.errors import AuditNotFound, AuditRangeError
 from node.audit.events import AuditEvent, encode_entry
 from node.audit.heads import SignedHead
 from node.store.contract import Store
-from node.store.rows import AUDIT_LOG
+from node.store.rows import AUDIT_LOG, LogHead
 from node.store.sql_audit import AuditStore, StoredEntry
 
-__all__ = ["AuditLog"]
+__all__ = ["NODES_KEPT", "AuditLog"]
+
+NODES_KEPT = 100_000
+"""Audit-log perfect nodes remembered in memory (about 100 bytes each)."""
 
 
 class AuditLog:
@@ -51,6 +56,14 @@ class AuditLog:
         self.origin = origin
         self.verifier = NoteVerifier(origin, public_key_of(signing_key))
         """How auditors name and check this log's key (its note verifier)."""
+        # The largest size this object saw committed (the log only grows), and the last
+        # head it signed: entries written together share one signed head.
+        self._committed = 0
+        self._signed: SignedHead | None = None
+        self._lock = threading.Lock()
+        # Perfect nodes are immutable once written: the ones this object wrote or read
+        # are kept (least recently used dropped), so a fresh entry's proof reads nothing.
+        self._known_nodes: OrderedDict[tuple[int, int], bytes] = OrderedDict()
 
     # -- writing ---------------------------------------------------------------------
 
@@ -59,8 +72,29 @@ class AuditLog:
         if not events:
             return []
         rows = [(event.request_id, encode_entry(event)) for event in events]
-        first, _ = self._audit.append_entries(rows, AUDIT_LOG)
+        first, _ = self.append_encoded(rows)
         return list(range(first, first + len(rows)))
+
+    def append_encoded(self, rows: Sequence[tuple[str, bytes]]) -> tuple[int, LogHead]:
+        """Log ``(request_id, encode_entry(event))`` rows in one transaction; the first
+        row's index and the log's head just after them (committed)."""
+        written: list[tuple[str, int, int, bytes]] = []
+        first, head = self._audit.append_entries(rows, AUDIT_LOG, written)
+        self._saw(head.size)
+        self._remember([((level, index), digest) for _, level, index, digest in written])
+        return first, head
+
+    def _remember(self, nodes: Iterable[tuple[tuple[int, int], bytes]]) -> None:
+        with self._lock:
+            for key, digest in nodes:
+                self._known_nodes[key] = digest
+                self._known_nodes.move_to_end(key)
+            while len(self._known_nodes) > NODES_KEPT:
+                self._known_nodes.popitem(last=False)
+
+    def _saw(self, size: int) -> None:
+        with self._lock:
+            self._committed = max(self._committed, size)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -98,19 +132,41 @@ class AuditLog:
     # -- proofs and heads ------------------------------------------------------------
 
     def _size(self, size: int | None, what: str) -> int:
-        return _within(size, self.size(), what)
+        if size is not None and 0 <= size <= self._committed:
+            return size  # seen committed by this object: the log holds at least that many
+        current = self.size()
+        self._saw(current)
+        return _within(size, current, what)
 
     def _proof(self, size: int | None, what: str, plan: Callable[[int], Nodes]) -> list[bytes]:
-        """The proof ``plan(tree size)`` names, its nodes read with the log's current size
-        in one read transaction (the size checked against it first)."""
+        """The proof ``plan(tree size)`` names. At a size this object saw committed, its
+        nodes come from memory where it can (``_nodes``); otherwise they are read with
+        the log's current size in one read transaction (the size checked against it
+        first)."""
+        if size is not None and 0 <= size <= self._committed:
+            return fetch_proof(plan(size), self._nodes)
         planned: list[Nodes] = []
 
         def ids_at(current: int) -> tuple[NodeID, ...]:
+            self._saw(current)
             planned.append(plan(_within(size, current, what)))
             return planned[0].ids
 
         hashes = self._audit.nodes_at_head(ids_at, AUDIT_LOG)
+        self._remember(zip(((n.level, n.index) for n in planned[0].ids), hashes, strict=True))
         return fetch_proof(planned[0], lambda ids: hashes)
+
+    def _nodes(self, ids: list[NodeID]) -> list[bytes]:
+        keys = [(node.level, node.index) for node in ids]
+        with self._lock:
+            found = {key: self._known_nodes[key] for key in keys if key in self._known_nodes}
+        missing = [node for node, key in zip(ids, keys, strict=True) if key not in found]
+        if missing:
+            read = self._audit.get_nodes(missing, AUDIT_LOG)
+            wanted = [(node.level, node.index) for node in missing]
+            self._remember(zip(wanted, read, strict=True))
+            found.update(zip(wanted, read, strict=True))
+        return [found[key] for key in keys]
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """The proof of leaf ``index`` in the tree of ``size`` leaves (default: current).
@@ -150,6 +206,22 @@ class AuditLog:
         signature = head_signature(checkpoint, self._key)
         return SignedHead(checkpoint, signature, checkpoint_note(checkpoint, [(self.verifier,
                                                                                 signature)]))
+
+    def signed_head(self, head: LogHead) -> SignedHead:
+        """The signed head for ``head`` as ``append_encoded`` returned it (committed),
+        signed once however many entries it was returned for."""
+        with self._lock:
+            signed = self._signed
+        if signed is not None and signed.checkpoint.size == head.size:
+            return signed
+        checkpoint = Checkpoint(self.origin, head.size, fold_peaks(head.peaks))
+        signature = head_signature(checkpoint, self._key)
+        signed = SignedHead(checkpoint, signature,
+                            checkpoint_note(checkpoint, [(self.verifier, signature)]))
+        with self._lock:
+            if self._signed is None or self._signed.checkpoint.size < head.size:
+                self._signed = signed
+        return signed
 
     def latest_checkpoint(self) -> SignedHead:
         """The signed head of the whole log as it is now."""

@@ -3,6 +3,8 @@ certificate to an ``Identity`` and checks its role)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import grpc
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,8 +22,13 @@ def peer_certificate(context: grpc.ServicerContext) -> bytes:
 
 def caller_public_key(context: grpc.ServicerContext) -> ec.EllipticCurvePublicKey:
     """The EC public key of the caller's certificate (grants are signed with it)."""
-    cert = x509.load_pem_x509_certificate(peer_certificate(context))
-    key = cert.public_key()
+    key = _public_key(peer_certificate(context))
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise Unauthenticated("client certificate key is not an EC key")
     return key
+
+
+@lru_cache(maxsize=256)
+def _public_key(pem: bytes) -> object:
+    """The key of a certificate TLS verified (a server sees the same few on every call)."""
+    return x509.load_pem_x509_certificate(pem).public_key()

@@ -101,13 +101,17 @@ def _receipt(app: NodeApp, response: query_pb2.QueryResponse, logged: Logged) ->
     response.receipt.audit_leaf_index = logged.index
     response.receipt.audit_leaf_hash = logged.leaf_hash
     log = app.access_log.log
-    head, stored = log.latest_checkpoint(), log.entry(logged.index)
-    signed = make_receipt(stored.request_id, logged.index, logged.leaf_hash, head.note,
+    if logged.head is not None and logged.entry:  # written here: no need to read it back
+        head, request_id, entry = log.signed_head(logged.head), logged.request_id, logged.entry
+    else:
+        stored = log.entry(logged.index)
+        head, request_id, entry = log.latest_checkpoint(), stored.request_id, stored.entry
+    signed = make_receipt(request_id, logged.index, logged.leaf_hash, head.note,
                           app.signing_key)
     response.receipt.signed_receipt = encode_receipt(signed)
     response.receipt.audit_inclusion_proof.extend(
         log.inclusion_proof(logged.index, head.checkpoint.size))
-    response.receipt.audit_entry = stored.entry
+    response.receipt.audit_entry = entry
 
 
 class QueryServicer(query_pb2_grpc.QueryServiceServicer):

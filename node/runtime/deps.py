@@ -9,6 +9,7 @@ from node.config import NodeConfig
 from node.grpc.peer import PeerClient
 from node.service.app import NodeApp
 from node.service.evidence import EvidenceVault
+from node.service.proofs import AnchoredProofs
 from node.service.query import Federation, QueryDeps
 
 __all__ = ["NO_CONTRACT", "open_peers", "query_deps"]
@@ -32,7 +33,8 @@ def query_deps(app: NodeApp, federation: Federation | None = None) -> QueryDeps:
         evidence=EvidenceVault(app.data_dir / "evidence", app.keys.master_key),
         withdrawals=app.nonces,
         limiter=TokenBuckets(per_minute=policy.agency_queries_per_minute,
-                             burst=policy.agency_burst))
+                             burst=policy.agency_burst),
+        proofs=AnchoredProofs())
 
 
 def open_peers(config: NodeConfig) -> dict[str, PeerClient]:

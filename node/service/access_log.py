@@ -27,6 +27,8 @@ from crypto.tokens import subject_token
 from node.audit import Action, AuditEvent, AuditLog, Decision, encode_entry, entry_leaf
 from node.domain.fields import PROVINCES
 from node.service.errors import Unavailable
+from node.store.group_commit import GroupCommit
+from node.store.rows import LogHead
 
 __all__ = [
     "AccessLogWriter",
@@ -54,10 +56,15 @@ class AuditWriteFailed(Unavailable):
 
 @dataclass(frozen=True, slots=True)
 class Logged:
-    """Where an access was logged: its leaf index and RFC 9162 leaf hash."""
+    """Where an access was logged: its leaf index and RFC 9162 leaf hash; when written
+    here, also the entry's bytes and request id and the log's head just after the write
+    that held it (a query's receipt is made from them without reading them back)."""
 
     index: int
     leaf_hash: bytes
+    entry: bytes = b""
+    request_id: str = ""
+    head: LogHead | None = None
 
 
 @dataclass
@@ -96,7 +103,10 @@ def make_audit_metrics(registry: prom.CollectorRegistry) -> AuditMetrics:
 
 
 class AccessLogWriter:
-    """Appends access events to ``audit_log`` (thread-safe: the store serializes writers)."""
+    """Appends access events to ``audit_log`` (thread-safe). Concurrent accesses are
+    written together (``GroupCommit``: one transaction, one log-head update); each
+    ``record`` returns only once its own entry has committed, so the rule "logged before
+    answered" holds entry by entry."""
 
     def __init__(self, audit_log: AuditLog, *, token_key: bytes, province: str,
                  metrics: AuditMetrics,
@@ -106,6 +116,12 @@ class AccessLogWriter:
         self.metrics = metrics
         self._token_key = token_key
         self._clock = clock
+        self._writes: GroupCommit[tuple[str, bytes], tuple[int, LogHead]] = GroupCommit(
+            self._append)
+
+    def _append(self, rows: list[tuple[str, bytes]]) -> list[tuple[int, LogHead]]:
+        first, head = self.log.append_encoded(rows)
+        return [(first + n, head) for n in range(len(rows))]
 
     def now(self) -> datetime:
         return self._clock()
@@ -121,7 +137,7 @@ class AccessLogWriter:
         """Append ``event``; return where it went. Raises ``AuditWriteFailed`` on any failure."""
         try:
             data = encode_entry(event)
-            [index] = self.log.append([event])
+            index, head = self._writes.submit((event.request_id, data))
         except Exception as exc:  # fail closed: whatever broke, the access is not answered
             self.metrics.write_failures.inc()
             log.error("audit entry not written: refusing the access",
@@ -130,7 +146,7 @@ class AccessLogWriter:
                                    f"({type(exc).__name__}); nothing was answered") from exc
         self.metrics.entries.labels(action=event.action.value,
                                     decision=event.decision.value).inc()
-        return Logged(index, entry_leaf(data))
+        return Logged(index, entry_leaf(data), data, event.request_id, head)
 
     def exchange_in(self, *, peer: str, request_id: str, count: int, refs: Sequence[str],
                     purpose: str = "", subject: bytes | None = None) -> Logged:

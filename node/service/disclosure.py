@@ -135,3 +135,30 @@ def disclose(document: Mapping[str, JsonValue], seed: bytes,
                  if name in shown}
     hidden = tuple(sorted(digests[name] for name in fields if name not in shown))
     return Disclosure(envelope, disclosed, hidden)
+
+
+def disclose_v2(document: Mapping[str, JsonValue], seed: bytes, commitment: bytes,
+                shown: frozenset[str]) -> Disclosure | None:
+    """:func:`disclose` of a decoded canonical record (``decode_canonical``'s output) when
+    ``commitment`` is its v2 commitment under ``seed``; None when it is not (a v1 record,
+    or a row that opens under neither scheme: ``scheme_of`` tells which).
+
+    One commitment computation gives both the check and the withheld digests (a query
+    used to commit each answered record twice: once to learn its scheme, once to
+    disclose). Only masked displays are normalized again, as in ``commit_v2_payload``.
+    """
+    envelope, fields = split(document)
+    normalized = dict(fields)
+    masked = {name: value for name, value in fields.items() if name.endswith(MASKED_SUFFIX)}
+    if masked:
+        normalized.update(normalize(masked))
+    try:
+        calculated, digests = commit_normalized(envelope, normalized, seed)
+    except (CanonicalEncodingError, ValueError):
+        return None
+    if not hmac.compare_digest(calculated, commitment):
+        return None
+    disclosed = {name: (field_salt(seed, name), value) for name, value in fields.items()
+                 if name in shown}
+    hidden = tuple(sorted(digests[name] for name in fields if name not in shown))
+    return Disclosure(envelope, disclosed, hidden)

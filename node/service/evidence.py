@@ -35,6 +35,9 @@ class EvidenceVault:
     def __init__(self, directory: Path, master_key: MasterKey) -> None:
         self._dir = directory
         self._key = master_key
+        # Hashes known deposited (files are written once and never removed): a repeated
+        # deposit or ``has`` costs no file-system call.
+        self._known: set[str] = set()
 
     def _path(self, sha256: str) -> Path:
         if not _HASH.fullmatch(sha256):
@@ -42,13 +45,18 @@ class EvidenceVault:
         return self._dir / f"{sha256}.sealed"
 
     def has(self, sha256: str) -> bool:
-        return self._path(sha256).is_file()
+        if sha256 in self._known:
+            return True
+        present = self._path(sha256).is_file()
+        if present:
+            self._known.add(sha256)
+        return present
 
     def deposit(self, data: bytes, sha256: str) -> None:
         """Check ``data`` against ``sha256`` (``EvidenceError``), then store it sealed."""
         path = self._path(sha256)
         check_evidence(data, sha256)
-        if path.is_file():
+        if self.has(sha256):
             return
         self._dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         sealed = seal(data, self._key, _AAD + sha256.encode()).to_bytes()
@@ -65,6 +73,7 @@ class EvidenceVault:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
+        self._known.add(sha256)
 
     def read(self, sha256: str) -> bytes | None:
         """The evidence with hash ``sha256``, or None when none was deposited here."""

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from node.service.background import BackgroundLoop, Backoff, Failed
 from node.store.contract import Store
+from node.store.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600.0
@@ -27,10 +28,12 @@ _WITHDRAWN = "gw:"
 
 
 class StoreNonceLedger:
-    """``node.authz.grants.NonceLedger`` over a store's settings."""
+    """``node.authz.grants.NonceLedger`` over a store's settings. Concurrent claims are
+    written together (``GroupCommit``): each returns once its own claim has committed."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._claims: GroupCommit[tuple[str, str], bool] = GroupCommit(store.claim_metas)
 
     @staticmethod
     def key(agency: str, nonce: str) -> str:
@@ -39,7 +42,7 @@ class StoreNonceLedger:
 
     def claim(self, agency: str, nonce: str, expires_at: datetime) -> bool:
         """Record the nonce; False if it was recorded before (a replay)."""
-        return self._store.claim_meta(self.key(agency, nonce), _when(expires_at))
+        return self._claims.submit((self.key(agency, nonce), _when(expires_at)))
 
     def purge_expired(self, now: datetime) -> int:
         """Forget the nonces of grants expired ten minutes before ``now`` (a margin for

@@ -58,12 +58,12 @@ from node.authz.request_ids import new_request_id
 from node.config_schema import PurposePolicy
 from node.domain.lifecycle import ANSWERED
 from node.identity import Identity, Role
-from node.service.disclosure import Disclosure, disclose, scheme_of
+from node.service.disclosure import Disclosure, disclose, disclose_v2, scheme_of
 from node.service.errors import BadRequest, RateLimited, Refusal, Refused
 from node.service.evidence import EvidenceVault
 from node.service.ingest import IngestKeys
 from node.service.minimize import minimize
-from node.service.proofs import RecordProof, record_proof
+from node.service.proofs import AnchoredProofs, RecordProof, record_proof
 from node.store.contract import Store
 from node.store.rows import StoredRecord
 
@@ -126,6 +126,8 @@ class QueryDeps:
     evidence: EvidenceVault | None = None
     withdrawals: Withdrawals | None = None
     limiter: TokenBuckets | None = None
+    # Anchored batches and inclusion proofs, read once (None: read on every query).
+    proofs: AnchoredProofs | None = None
 
 
 @dataclass(frozen=True)
@@ -157,9 +159,9 @@ def answer_record(record: StoredRecord, plain: bytes, policy: PurposePolicy,
     """
     document = decode_canonical(plain)
     shown = minimize(dict(document), policy)
-    disclosure = None
-    if scheme_of(plain, record.salt, record.commitment) == SCHEME_V2:
-        disclosure = disclose(document, record.salt, shown.shown)
+    disclosure = disclose_v2(document, record.salt, record.commitment, shown.shown)
+    if disclosure is None and scheme_of(plain, record.salt, record.commitment) == SCHEME_V2:
+        disclosure = disclose(document, record.salt, shown.shown)  # not expected: v2 checked
     return AnsweredRecord(record, shown.payload, shown.withheld, proof, disclosure)
 
 
@@ -281,7 +283,7 @@ def answer_query(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
     not_anchored: list[str] = []
     for record in sorted(found, key=lambda r: r.leaf_index):
         proof = record_proof(deps.store, record, chain_id=deps.chain_id,
-                             contract=deps.anchor_contract)
+                             contract=deps.anchor_contract, memo=deps.proofs)
         if proof is None:
             not_anchored.append(record.record_no)
             continue

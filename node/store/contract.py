@@ -160,6 +160,11 @@ class Store(Protocol):
         this call stored it (used for one-time values such as grant nonces)."""
         ...
 
+    def claim_metas(self, items: Sequence[tuple[str, str]]) -> list[bool]:
+        """``claim_meta`` of each ``(key, value)`` in order, in one transaction (a key
+        repeated within ``items`` is claimed by its first occurrence only)."""
+        ...
+
     def purge_meta(self, prefix: str, before: str) -> int:
         """Delete the settings whose key starts with ``prefix`` and whose value sorts
         before ``before`` (e.g. ISO times of expiry); the number deleted."""

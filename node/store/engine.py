@@ -29,6 +29,9 @@ __all__ = ["WRITE", "alembic_config", "make_engine", "migrate"]
 WRITE: Final = "store_write"
 """Execution option marking a connection whose transaction will write (SQLite: BEGIN IMMEDIATE)."""
 
+SQLITE_POOL_SIZE: Final = 24
+"""Connections an SQLite file engine keeps open (beyond them, up to 10 more come and go)."""
+
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 
 # Any constant shared by all nodes works; it only serializes concurrent migrations.
@@ -78,6 +81,11 @@ def _sqlite_engine(url: URL, busy_timeout_s: float) -> Engine:
         # One shared connection: a second one would open a different, empty database.
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"]["check_same_thread"] = False
+    else:
+        # Keep a connection per concurrent user (gRPC workers, loops): with the default 5,
+        # busy moments opened and closed overflow connections (file open, WAL, pragmas)
+        # on every call.
+        kwargs["pool_size"] = SQLITE_POOL_SIZE
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")

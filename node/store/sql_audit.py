@@ -67,11 +67,13 @@ class AuditStore:
         self._range_factory = range_factory
 
     def append_entries(
-        self, entries: Sequence[tuple[str, bytes]], log_name: str = AUDIT_LOG
+        self, entries: Sequence[tuple[str, bytes]], log_name: str = AUDIT_LOG,
+        written: list[tuple[str, int, int, bytes]] | None = None,
     ) -> tuple[int, LogHead]:
         """Store ``(request_id, entry)`` pairs as the log's next leaves, in one transaction.
 
-        Returns the index of the first entry and the log's new head. Preconditions
+        Returns the index of the first entry and the log's new head; ``written`` (when
+        given) receives the log's new perfect nodes (``sql_log.append_leaves``). Preconditions
         (checked, ``ValueError``): each request id has 1..128 characters and each entry
         is non-empty bytes.
         """
@@ -88,7 +90,8 @@ class AuditStore:
                     for i, (request_id, entry) in enumerate(entries)]
             bulk_insert(conn, audit_entries, _COLUMNS, rows)
             leaves = [hash_leaf(entry) for _, entry in entries]
-            new_head = sql_log.append_leaves(conn, head, leaves, self._range_factory)
+            new_head = sql_log.append_leaves(conn, head, leaves, self._range_factory,
+                                             written)
         return first, new_head
 
     def entry(self, index: int, log_name: str = AUDIT_LOG) -> StoredEntry | None:

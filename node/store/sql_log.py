@@ -85,12 +85,14 @@ def append_leaves(
     head: LogHead,
     leaf_hashes: Sequence[bytes],
     range_factory: RangeFactory = CompactRange,
+    written: list[tuple[str, int, int, bytes]] | None = None,
 ) -> LogHead:
     """Append leaf hashes to the log whose locked state is ``head``; return the new head.
 
     Preconditions: ``head`` came from ``lock_log_head`` in this transaction; each leaf hash
     has 32 bytes (checked by ``CompactRange``, raising ``ValueError``). Writes every new
-    perfect node (leaves at level 0) and the new state.
+    perfect node (leaves at level 0) and the new state; ``written``, when given, receives
+    the new nodes as ``(log, level, index, hash)`` (they exist once the caller commits).
     """
     if not leaf_hashes:
         return head
@@ -109,6 +111,8 @@ def append_leaves(
 
     compact.extend(leaf_hashes, visit)
     bulk_insert(conn, log_nodes, _NODE_COLUMNS, new_nodes)
+    if written is not None:
+        written.extend(new_nodes)
     new_head = LogHead(log_name=log_name, size=compact.size, peaks=compact.peaks)
     conn.execute(
         update(log_state)

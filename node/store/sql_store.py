@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from crypto.disclosure import leaf_data
@@ -289,16 +289,23 @@ class SqlStore(Store):
                 index_elements=["key"], set_={"value": value}))
 
     def claim_meta(self, key: str, value: str) -> bool:
-        if not 0 < len(key) <= 64:
-            raise ValueError(f"setting key has {len(key)} chars, want 1..64")
+        return self.claim_metas([(key, value)])[0]
+
+    def claim_metas(self, items: Sequence[tuple[str, str]]) -> list[bool]:
+        for key, _ in items:
+            if not 0 < len(key) <= 64:
+                raise ValueError(f"setting key has {len(key)} chars, want 1..64")
+        if not items:
+            return []
         with write_tx(self._engine, "claim_meta") as conn:
             insert = (postgresql.insert(kv_meta) if conn.dialect.name == "postgresql"
                       else sqlite.insert(kv_meta))
             # RETURNING, not rowcount: psycopg reports -1 for this statement.
-            inserted = conn.execute(insert.values(key=key, value=value)
-                                    .on_conflict_do_nothing(index_elements=["key"])
-                                    .returning(kv_meta.c.key)).first()
-            return inserted is not None
+            statement = (insert.values(key=bindparam("k"), value=bindparam("v"))
+                         .on_conflict_do_nothing(index_elements=["key"])
+                         .returning(kv_meta.c.key))
+            return [conn.execute(statement, {"k": key, "v": value}).first() is not None
+                    for key, value in items]
 
     def purge_meta(self, prefix: str, before: str) -> int:
         if not prefix:

@@ -71,10 +71,11 @@ def test_status_counts_the_audit_log(trio: AuditNet, workload: dict[str, Any]) -
 
 def test_an_access_that_cannot_be_logged_is_not_answered(
         trio: AuditNet, workload: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(events: object) -> list[int]:
+    def broken(rows: object) -> tuple[int, object]:
         raise StoreUnavailableError("database unavailable (test)")
 
-    monkeypatch.setattr(trio["JS"].node.app.access_log.log, "append", broken)
+    # The access log writes through append_encoded (group commit of encoded entries).
+    monkeypatch.setattr(trio["JS"].node.app.access_log.log, "append_encoded", broken)
     code = refused(trio, "JS", "agency", purpose="credit_report",
                     subject=workload["subject"], request_id="q-unlogged-1")
     assert code is grpc.StatusCode.UNAVAILABLE
