@@ -77,6 +77,13 @@ def commit_v2_payload(payload: bytes, seed: bytes, *, encoded_here: bool = False
     that is not canonical form v1.
     """
     document = _parse_own(payload) if encoded_here else decode_canonical(payload)
+    return commit_v2_plain(document, seed)
+
+
+def commit_v2_plain(document: Mapping[str, JsonValue], seed: bytes) -> bytes:
+    """:func:`commit_v2` of a record that is already ``normalize``'s output: what
+    ``crypto.canonical.canonical_form`` hands back beside the bytes (ingest), or a decoded
+    canonical payload. Only the masked displays the split adds are normalized."""
     envelope, fields = split(document)
     masked = {name: value for name, value in fields.items() if name.endswith(MASKED_SUFFIX)}
     if masked:
