@@ -91,6 +91,15 @@ def _text(value: str, path: str) -> str:
     return unicodedata.normalize("NFC", plain)
 
 
+def _is_unicode(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate: it encodes as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _number(value: int | float | decimal.Decimal, path: str) -> int | float:
     if isinstance(value, int):
         number = int(value)
@@ -155,13 +164,15 @@ def _object(mapping: Mapping[Any, object], path: str, depth: int) -> dict[str, J
                 f"two keys at {_where(path)} become {_key_label(key)} after NFC "
                 "normalisation; want distinct keys"
             )
-        kind = type(raw_value)
         # The common leaves first, with no path built: a path only names an error.
-        if kind is str and raw_value.isascii():  # type: ignore[union-attr]
-            out[key] = raw_value  # type: ignore[assignment]
-        elif kind is bool or raw_value is None or (
-                kind is int and -MAX_SAFE_INTEGER <= raw_value <= MAX_SAFE_INTEGER):  # type: ignore[operator]
-            out[key] = raw_value  # type: ignore[assignment]
+        if type(raw_value) is str and raw_value.isascii():
+            out[key] = raw_value
+        elif raw_value is None or type(raw_value) is bool or (
+                type(raw_value) is int and -MAX_SAFE_INTEGER <= raw_value <= MAX_SAFE_INTEGER):
+            out[key] = raw_value
+        elif type(raw_value) is str and _is_unicode(raw_value):
+            out[key] = (raw_value if unicodedata.is_normalized("NFC", raw_value)
+                        else unicodedata.normalize("NFC", raw_value))
         else:
             child = f"{path}.{_key_label(key)}" if path else f"$.{_key_label(key)}"
             out[key] = _value(raw_value, child, depth)
@@ -195,9 +206,9 @@ def canonical_bytes(record: Mapping[str, object]) -> bytes:
 
 
 def canonical_form(record: Mapping[str, object]) -> tuple[bytes, dict[str, JsonValue]]:
-    """:func:`canonical_bytes` of ``record`` together with the :func:`normalize`\ d record
-    they encode (whose values are those :func:`decode_canonical` of the bytes gives, up to
-    an integral float, which encodes as the integer does).
+    """:func:`canonical_bytes` of ``record`` and the :func:`normalize` output they encode
+    (its values are those :func:`decode_canonical` of the bytes gives, up to an integral
+    float, which encodes as the integer does).
 
     Why: ingest commits each record's fields under scheme v2 right after encoding it;
     handing the normalized record on spares parsing the bytes back.
