@@ -4,6 +4,12 @@ anvil running) on SQLite and, when the server answers, PostgreSQL; beside it the
 plain `executemany` of the same lines into the same kind of database. The anchor receipts of
 that run give gas per record; 20 one-record anchors on the same chain give the naive figure.
 
+`with_peers_records_per_s`: the same submission to the JS node of a four-node consortium
+(`credit-node consortium up`: four `serve` processes and anvil on this machine, SQLite),
+whose three peers pull from it (and anchoring and audit witnessing run) while it ingests;
+beside it, how many records each peer had pulled when the submission ended and once the
+pulling settled (bounded wait).
+
     .venv/bin/python bench/bench_ingest.py [--quick]
 """
 
@@ -89,6 +95,50 @@ def _anchoring(node: NodeDir, batches: list[Any], log_size: int) -> dict[str, An
             "ratio": round(gas / max(log_size, 1) / (naive / NAIVE_SAMPLE), 6)}
 
 
+def _foreign_counts(root: Path, peers: list[str]) -> dict[str, int]:
+    counts = {}
+    for province in peers:
+        store = open_store(f"sqlite:///{root / province / 'node.db'}")
+        counts[province] = store.count_records("foreign")
+        store.engine.dispose()
+    return counts
+
+
+def _with_peers(lines: list[bytes], settle_s: float) -> dict[str, Any]:
+    """Records/s at the JS node of a live four-node consortium, its peers pulling."""
+    from node.devnet.lifecycle import consortium_down, consortium_up
+    from node.grpc.client import tls_channel
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "consortium"
+        try:
+            doc = consortium_up(root, timeout=180.0).doc
+            peers = [p for p in doc.provinces if p != "JS"]
+            who = doc.identity("platform.JS")
+            started = time.monotonic()
+            with tls_channel(doc.provinces["JS"].grpc, cert=Path(who.cert), key=Path(who.key),
+                             ca=Path(who.ca)) as ch:
+                requests = (ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
+                    records=lines[i:i + CHUNK], first_line=i + 1))
+                    for i in range(0, len(lines), CHUNK))
+                accepted = sum(len(a.result.accepted)
+                               for a in ingest_stub(ch).SubmitStream(requests, timeout=3600))
+            ingest_s = time.monotonic() - started
+            if accepted != len(lines):
+                raise RuntimeError(f"only {accepted} of {len(lines)} records accepted")
+            at_end = _foreign_counts(root, peers)
+            settled, last, deadline = at_end, None, time.monotonic() + settle_s
+            while settled != last and time.monotonic() < deadline:  # bounded: peers catch up
+                last = settled
+                time.sleep(5.0)
+                settled = _foreign_counts(root, peers)
+        finally:
+            if (root / "consortium.json").exists():
+                consortium_down(root, timeout=20.0)
+    return {"records": len(lines), "records_per_s": round(len(lines) / ingest_s),
+            "peers_pulled_at_end": at_end, "peers_pulled_settled": settled}
+
+
 def run(quick: bool) -> dict[str, object]:
     count = 5_000 if quick else 100_000
     lines = synth_lines(count, seed=100)
@@ -102,10 +152,13 @@ def run(quick: bool) -> dict[str, object]:
         else:
             with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
                 postgres = _one_database(Path(tmp) / "pg", chain, lines, pg_url, False)
+    peers = _with_peers(lines[:20_000], 60.0 if quick else 240.0)
     return {"ingest": {"sqlite": sqlite, "postgres": postgres,
-                       "with_peers_records_per_s": None,
+                       "with_peers_records_per_s": peers.pop("records_per_s"),
+                       "with_peers": peers,
                        "note": "lone node, batch interval 1 s, client streaming in chunks of "
-                               f"{CHUNK}; with_peers not measured in this harness yet"},
+                               f"{CHUNK}; with_peers: the JS node of a four-node consortium "
+                               "(consortium up, SQLite), its three peers pulling"},
             "anchoring": anchoring}
 
 
