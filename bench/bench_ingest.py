@@ -16,6 +16,7 @@ pulling settled (bounded wait).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -50,6 +51,12 @@ def _submit(node: NodeDir, port: int, lines: list[bytes]) -> float:
     return time.monotonic() - started
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str,
                   anchoring: bool) -> dict[str, Any]:
     port = free_port()
@@ -57,7 +64,9 @@ def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str,
     db_url = url or f"sqlite:///{tmp}/js/node.db"
     with Serve(node.config, port) as serve:
         serve.wait_serving(node)
+        cpu_before = _cpu_s(serve.proc.pid)
         ingest_s = _submit(node, port, lines)
+        server_cpu_s = _cpu_s(serve.proc.pid) - cpu_before
         store = open_store(db_url, f"sqlite:///{tmp}/js/keys.db" if url else None)
         anchored_s = ingest_s + wait_for(lambda: read_backlog(store).backlog == 0, 1800, 0.2)
         batches = store.batches_by_status("anchored")
@@ -66,7 +75,8 @@ def _one_database(tmp: Path, chain: DevChain, lines: list[bytes], url: str,
     rate = len(lines) / ingest_s
     result: dict[str, Any] = {"records": len(lines), "records_per_s": round(rate),
                               "until_anchored_s": round(anchored_s, 1),
-                              "raw_insert_per_s": round(raw), "ratio": round(rate / raw, 4)}
+                              "raw_insert_per_s": round(raw), "ratio": round(rate / raw, 4),
+                              "server_cpu_us_per_record": round(server_cpu_s / len(lines) * 1e6)}
     if anchoring:
         result["_anchoring"] = _anchoring(node, batches, log_size)
     return result
@@ -115,6 +125,9 @@ def _with_peers(lines: list[bytes], settle_s: float) -> dict[str, Any]:
             doc = consortium_up(root, timeout=180.0).doc
             peers = [p for p in doc.provinces if p != "JS"]
             who = doc.identity("platform.JS")
+            js_pid = doc.provinces["JS"].pid
+            assert js_pid is not None
+            cpu_before = _cpu_s(js_pid)
             started = time.monotonic()
             with tls_channel(doc.provinces["JS"].grpc, cert=Path(who.cert), key=Path(who.key),
                              ca=Path(who.ca)) as ch:
@@ -124,6 +137,7 @@ def _with_peers(lines: list[bytes], settle_s: float) -> dict[str, Any]:
                 accepted = sum(len(a.result.accepted)
                                for a in ingest_stub(ch).SubmitStream(requests, timeout=3600))
             ingest_s = time.monotonic() - started
+            js_cpu_s = _cpu_s(js_pid) - cpu_before
             if accepted != len(lines):
                 raise RuntimeError(f"only {accepted} of {len(lines)} records accepted")
             at_end = _foreign_counts(root, peers)
@@ -136,6 +150,7 @@ def _with_peers(lines: list[bytes], settle_s: float) -> dict[str, Any]:
             if (root / "consortium.json").exists():
                 consortium_down(root, timeout=20.0)
     return {"records": len(lines), "records_per_s": round(len(lines) / ingest_s),
+            "js_cpu_us_per_record": round(js_cpu_s / len(lines) * 1e6),
             "peers_pulled_at_end": at_end, "peers_pulled_settled": settled}
 
 
