@@ -138,6 +138,10 @@ def _value(value: object, path: str, depth: int) -> JsonValue:
     if isinstance(value, list | tuple):
         if depth + 1 > MAX_DEPTH:
             raise CanonicalEncodingError(f"{_where(path)} nests deeper than {MAX_DEPTH} levels")
+        if all(type(item) is str and (item.isascii() or _is_unicode(item)) for item in value):
+            # A list of valid strings (a record's multi-valued field): no item path needed.
+            return [item if item.isascii() or unicodedata.is_normalized("NFC", item)
+                    else unicodedata.normalize("NFC", item) for item in value]
         return [_value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
     raise CanonicalEncodingError(
         f"unsupported value of type {type(value).__name__} at {_where(path)}; want str, "
