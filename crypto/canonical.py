@@ -40,8 +40,10 @@ __all__ = [
     "UNICODE_VERSION",
     "JsonValue",
     "canonical_bytes",
+    "canonical_form",
     "decode_canonical",
     "normalize",
+    "plain_bytes",
 ]
 
 CANONICAL_VERSION: Final = 1
@@ -89,6 +91,15 @@ def _text(value: str, path: str) -> str:
     return unicodedata.normalize("NFC", plain)
 
 
+def _is_unicode(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate: it encodes as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _number(value: int | float | decimal.Decimal, path: str) -> int | float:
     if isinstance(value, int):
         number = int(value)
@@ -127,6 +138,10 @@ def _value(value: object, path: str, depth: int) -> JsonValue:
     if isinstance(value, list | tuple):
         if depth + 1 > MAX_DEPTH:
             raise CanonicalEncodingError(f"{_where(path)} nests deeper than {MAX_DEPTH} levels")
+        if all(type(item) is str and (item.isascii() or _is_unicode(item)) for item in value):
+            # A list of valid strings (a record's multi-valued field): no item path needed.
+            return [item if item.isascii() or unicodedata.is_normalized("NFC", item)
+                    else unicodedata.normalize("NFC", item) for item in value]
         return [_value(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
     raise CanonicalEncodingError(
         f"unsupported value of type {type(value).__name__} at {_where(path)}; want str, "
@@ -139,19 +154,32 @@ def _object(mapping: Mapping[Any, object], path: str, depth: int) -> dict[str, J
         raise CanonicalEncodingError(f"{_where(path)} nests deeper than {MAX_DEPTH} levels")
     out: dict[str, JsonValue] = {}
     for raw_key, raw_value in mapping.items():
-        if not isinstance(raw_key, str):
+        if type(raw_key) is str and raw_key.isascii():
+            key = raw_key  # ASCII is NFC: nothing to check
+        elif not isinstance(raw_key, str):
             raise CanonicalEncodingError(
                 f"object key of type {type(raw_key).__name__} at {_where(path)}; "
                 "want str keys only"
             )
-        key = _text(raw_key, path)
-        child = f"{path}.{_key_label(key)}" if path else f"$.{_key_label(key)}"
+        else:
+            key = _text(raw_key, path)
         if key in out:
             raise CanonicalEncodingError(
                 f"two keys at {_where(path)} become {_key_label(key)} after NFC "
                 "normalisation; want distinct keys"
             )
-        out[key] = _value(raw_value, child, depth)
+        # The common leaves first, with no path built: a path only names an error.
+        if type(raw_value) is str and raw_value.isascii():
+            out[key] = raw_value
+        elif raw_value is None or type(raw_value) is bool or (
+                type(raw_value) is int and -MAX_SAFE_INTEGER <= raw_value <= MAX_SAFE_INTEGER):
+            out[key] = raw_value
+        elif type(raw_value) is str and _is_unicode(raw_value):
+            out[key] = (raw_value if unicodedata.is_normalized("NFC", raw_value)
+                        else unicodedata.normalize("NFC", raw_value))
+        else:
+            child = f"{path}.{_key_label(key)}" if path else f"$.{_key_label(key)}"
+            out[key] = _value(raw_value, child, depth)
     return out
 
 
@@ -178,7 +206,24 @@ def canonical_bytes(record: Mapping[str, object]) -> bytes:
     Same preconditions and errors as :func:`normalize`. Equal records (after NFC) give
     equal bytes whatever the order of their keys.
     """
+    return plain_bytes(normalize(record))
+
+
+def canonical_form(record: Mapping[str, object]) -> tuple[bytes, dict[str, JsonValue]]:
+    """:func:`canonical_bytes` of ``record`` and the :func:`normalize` output they encode
+    (its values are those :func:`decode_canonical` of the bytes gives, up to an integral
+    float, which encodes as the integer does).
+
+    Why: ingest commits each record's fields under scheme v2 right after encoding it;
+    handing the normalized record on spares parsing the bytes back.
+    """
     plain = normalize(record)
+    return plain_bytes(plain), plain
+
+
+def plain_bytes(plain: dict[str, JsonValue]) -> bytes:
+    """JCS bytes of a record that is already :func:`normalize`'s output (not re-checked:
+    a string that is not NFC is encoded as it is)."""
     if _fast_path_applies(plain):
         return _fast_dumps(plain)
     try:
@@ -196,16 +241,20 @@ def _fast_path_applies(value: JsonValue) -> bool:
     :func:`normalize`, and both escape exactly ``"``, ``\\`` and C0 controls, the latter
     with the same short forms and lower-case ``\\u00xx``.
     """
-    if isinstance(value, float):
-        return False
-    if isinstance(value, dict):
-        return all(
-            max(map(ord, key), default=0) <= 0xFFFF and _fast_path_applies(item)
-            for key, item in value.items()
-        )
-    if isinstance(value, list):
-        return all(_fast_path_applies(item) for item in value)
-    return True
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():  # type: ignore[union-attr]
+            if not key.isascii() and max(map(ord, key)) > 0xFFFF:
+                return False
+            leaf = type(item)
+            if leaf is str or leaf is int or leaf is bool or item is None:
+                continue
+            if not _fast_path_applies(item):
+                return False
+        return True
+    if kind is list:
+        return all(_fast_path_applies(item) for item in value)  # type: ignore[union-attr]
+    return kind is not float
 
 
 def _fast_dumps(plain: dict[str, JsonValue]) -> bytes:

@@ -37,6 +37,7 @@ __all__ = [
     "commit_canonical",
     "commit_new",
     "new_salt",
+    "new_salts",
     "verify_commitment",
 ]
 
@@ -56,6 +57,13 @@ def _check_bytes(name: str, value: object, size: int) -> bytes:
 def new_salt() -> bytes:
     """Return :data:`SALT_SIZE` fresh bytes from the OS CSPRNG (``secrets``)."""
     return secrets.token_bytes(SALT_SIZE)
+
+
+def new_salts(count: int) -> list[bytes]:
+    """Return ``count`` salts of :data:`SALT_SIZE` fresh bytes, drawn from the OS CSPRNG in
+    one call (a batch of records at ingest); each is as random as :func:`new_salt`'s."""
+    drawn = secrets.token_bytes(SALT_SIZE * count)
+    return [drawn[i:i + SALT_SIZE] for i in range(0, SALT_SIZE * count, SALT_SIZE)]
 
 
 def commit_canonical(canonical: bytes, salt: bytes) -> bytes:

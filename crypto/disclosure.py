@@ -32,7 +32,7 @@ import hmac
 import struct
 from collections.abc import Iterable, Mapping
 from json.encoder import encode_basestring
-from typing import Final
+from typing import Any, Final
 
 from crypto.canonical import JsonValue, canonical_bytes, normalize
 
@@ -150,12 +150,18 @@ def commit_normalized(envelope: Mapping[str, object], fields: Mapping[str, JsonV
     (otherwise the commitment is not canonical form v1's).
     """
     salts = _SaltMaker(seed)
+    keyed_inner, keyed_outer = salts.pads()
+    sha256, pack, framed_names = hashlib.sha256, _U32.pack, _FRAMED
     digests: dict[str, bytes] = {}
     for name, value in fields.items():
-        framed = _framed_name(name)
+        framed = framed_names.get(name) or _framed_name(name)
+        inner = keyed_inner.copy()  # the field's salt: HMAC inlined (see _SaltMaker.salt)
+        inner.update(framed)
+        outer = keyed_outer.copy()
+        outer.update(inner.digest())
         encoded = _plain_bytes(value)
-        digests[name] = hashlib.sha256(
-            _DIGEST_PREFIX + salts.salt(framed) + framed + _U32.pack(len(encoded)) + encoded
+        digests[name] = sha256(
+            _DIGEST_PREFIX + outer.digest() + framed + pack(len(encoded)) + encoded
         ).digest()
     return record_commitment(envelope, digests.values()), digests
 
@@ -194,6 +200,10 @@ class _SaltMaker:
         key = int.from_bytes(seed.ljust(_BLOCK, b"\x00"))  # short keys are zero-padded
         self._inner = hashlib.sha256((key ^ _IPAD).to_bytes(_BLOCK) + FIELD_SALT_TAG)
         self._outer = hashlib.sha256((key ^ _OPAD).to_bytes(_BLOCK))
+
+    def pads(self) -> tuple[Any, Any]:
+        """The keyed inner (holding ``FIELD_SALT_TAG``) and outer hashes, to be copied."""
+        return self._inner, self._outer
 
     def salt(self, framed_name: bytes) -> bytes:
         """``HMAC-SHA256(seed, FIELD_SALT_TAG ‖ lp(name))`` given ``lp(name)``."""

@@ -176,15 +176,27 @@ def parse_record(obj: dict[str, object]) -> Record:
     if not isinstance(kind, str) or kind not in RECORD_CLASSES:
         raise RecordParseError(f"kind: want one of {sorted(RECORD_CLASSES)}")
     cls = RECORD_CLASSES[kind]
-    specs = _SPECS[kind]
     values: dict[str, Any] = {}
-    for attr in dataclasses.fields(cls):
-        spec = specs[attr.metadata["code"]]
+    for name, spec in _attributes(cls):
         value = _from_json(spec, obj.get(spec.code))
         if value is None and spec.required == "yes":
             raise RecordParseError(f"{spec.code}: required field has no value")
-        values[attr.name] = value
+        values[name] = value
     return cls(**values)
+
+
+_ATTRIBUTES: dict[type, tuple[tuple[str, FieldSpec], ...]] = {}
+
+
+def _attributes(cls: type) -> tuple[tuple[str, FieldSpec], ...]:
+    """A record class's (attribute name, field spec) pairs in field order, computed once."""
+    found = _ATTRIBUTES.get(cls)
+    if found is None:
+        kind = next(k for k, c in RECORD_CLASSES.items() if c is cls)
+        found = tuple((attr.name, _SPECS[kind][attr.metadata["code"]])
+                      for attr in dataclasses.fields(cls))
+        _ATTRIBUTES[cls] = found
+    return found
 
 
 def _to_json(value: object) -> object:
@@ -198,7 +210,7 @@ def _to_json(value: object) -> object:
 def to_json(record: Record) -> dict[str, object]:
     """The record in JSON Lines normal form: envelope first, then the kind's fields in
     the order of ``fields.py``; None-valued fields omitted."""
-    by_code = {a.metadata["code"]: getattr(record, a.name) for a in dataclasses.fields(record)}
+    by_code = {spec.code: getattr(record, name) for name, spec in _attributes(type(record))}
     out: dict[str, object] = {}
     for spec in (*ENVELOPE, *BY_KIND[record.kind]):
         value = by_code[spec.code]

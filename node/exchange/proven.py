@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from crypto.sealing import open_sealed, record_aad
 from node.exchange.transit import AnchorRef, AnchorTarget, Proven
-from node.service.disclosure import scheme_of
+from node.service.disclosure import own_scheme, parse_own
 from node.service.ingest import IngestKeys
 from node.store.rows import Batch, StoredRecord
 
@@ -22,11 +21,13 @@ def local_proven(record: StoredRecord, batch: Batch, proof: Sequence[bytes], *,
     Preconditions: ``record.leaf_index`` lies in ``batch`` and ``proof`` leads from it to
     ``batch.root`` at ``batch.end_size``; the payload opens with ``keys.master_key``
     (``SealingError`` otherwise, e.g. after crypto-shredding). The scheme is found by
-    opening the stored commitment (``ValueError`` for a row that opens under neither).
+    opening the stored commitment (``ValueError`` for a row that opens under neither), from
+    the payload parsed once.
     """
     payload = open_sealed(record.sealed_payload, keys.master_key,
                           record_aad(record.province, record.record_no))
-    publish_date = json.loads(payload).get("publish_date", "")
+    document = parse_own(payload)  # authenticated on opening: this node's canonical bytes
+    publish_date = document.get("publish_date", "")
     return Proven(
         province=record.province, record_no=record.record_no, kind=record.kind,
         local_category=record.local_category, shared_category=record.shared_category or "",
@@ -39,5 +40,5 @@ def local_proven(record: StoredRecord, batch: Batch, proof: Sequence[bytes], *,
                          tx_hash=batch.tx_hash or b"", block_number=batch.block_number or 0,
                          seq=batch.seq),
         objection_flagged=record.status == "objection",
-        scheme=scheme_of(payload, record.salt, record.commitment),
+        scheme=own_scheme(payload, document, record.salt, record.commitment),
     )

@@ -49,7 +49,7 @@ from node.exchange.categories import CategoryCheck
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import VerificationFailed
 from node.exchange.transit import AnchorRef, AnchorTarget, Proven
-from node.service.disclosure import commitment_of
+from node.service.disclosure import commitment_of_decoded
 
 __all__ = [
     "BatchProof",
@@ -150,9 +150,9 @@ def _header(item: BatchProof, chain: ChainFacts, verified: MutableSet[tuple[byte
     return header
 
 
-def _commitment(item: Proven) -> bytes:
-    try:
-        return commitment_of(item.scheme, item.payload, item.salt)
+def _commitment(item: Proven, document: dict[str, JsonValue]) -> bytes:
+    try:  # from step 1's decoded (and so proven canonical) payload: not parsed again
+        return commitment_of_decoded(item.scheme, item.payload, document, item.salt)
     except (TypeError, ValueError) as exc:
         _fail(4, f"commitment (scheme v{item.scheme}): {exc}")
 
@@ -236,7 +236,7 @@ def verify_proven(item: Proven, *, peer: str, chain: ChainFacts, categories: Cat
     # (1): the envelope is the peer's and agrees with a canonical, valid payload.
     document, record, subject = _payload(item, peer)
     # (2)-(5): the commitment of the payload is in a tree the origin signed and anchored.
-    header, commitment = verify_batch_proof(item, lambda: _commitment(item),
+    header, commitment = verify_batch_proof(item, lambda: _commitment(item, document),
                                             scheme=item.scheme, chain=chain, target=target,
                                             verified_headers=verified_headers)
     # (6): under an adopted catalog version, the category is recognized.

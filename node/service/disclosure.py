@@ -77,6 +77,13 @@ def commit_v2_payload(payload: bytes, seed: bytes, *, encoded_here: bool = False
     that is not canonical form v1.
     """
     document = _parse_own(payload) if encoded_here else decode_canonical(payload)
+    return commit_v2_plain(document, seed)
+
+
+def commit_v2_plain(document: Mapping[str, JsonValue], seed: bytes) -> bytes:
+    """:func:`commit_v2` of a record that is already ``normalize``'s output: what
+    ``crypto.canonical.canonical_form`` hands back beside the bytes (ingest), or a decoded
+    canonical payload. Only the masked displays the split adds are normalized."""
     envelope, fields = split(document)
     masked = {name: value for name, value in fields.items() if name.endswith(MASKED_SUFFIX)}
     if masked:
@@ -84,11 +91,15 @@ def commit_v2_payload(payload: bytes, seed: bytes, *, encoded_here: bool = False
     return commit_normalized(envelope, fields, seed)[0]
 
 
-def _parse_own(payload: bytes) -> dict[str, JsonValue]:
-    """Canonical bytes this process encoded, parsed as ``decode_canonical`` parses them
-    (an integral number beyond ±(2^53-1) is the text of a double)."""
+def parse_own(payload: bytes) -> dict[str, JsonValue]:
+    """Canonical bytes this node encoded (or opened from its own sealed store, which
+    authenticates them), parsed as ``decode_canonical`` parses them (an integral number
+    beyond ±(2^53-1) is the text of a double) without its re-encoding check."""
     parsed: dict[str, JsonValue] = json.loads(payload, parse_int=_parse_int)
     return parsed
+
+
+_parse_own = parse_own
 
 
 def _parse_int(text: str) -> int | float:
@@ -106,6 +117,33 @@ def commitment_of(scheme: int, payload: bytes, salt: bytes) -> bytes:
     if scheme == SCHEME_V2:
         return commit_v2_payload(payload, salt)
     raise ValueError(f"commitment scheme {scheme!r} is not 1 or 2")
+
+
+def commitment_of_decoded(scheme: int, payload: bytes, document: Mapping[str, JsonValue],
+                          salt: bytes) -> bytes:
+    """:func:`commitment_of` for a ``payload`` already decoded into ``document`` (by
+    ``decode_canonical``, which proved it canonical, or :func:`parse_own`): the same bytes
+    without parsing the payload again (a receiving peer's step 4 after step 1)."""
+    if scheme == SCHEME_V1:
+        return commit_canonical(payload, salt)
+    if scheme == SCHEME_V2:
+        return commit_v2_plain(document, salt)
+    raise ValueError(f"commitment scheme {scheme!r} is not 1 or 2")
+
+
+def own_scheme(payload: bytes, document: Mapping[str, JsonValue], salt: bytes,
+               commitment: bytes) -> int:
+    """:func:`scheme_of` for a record this node stored itself: ``payload`` opened from its
+    sealed store (authenticated, so the canonical bytes it sealed) and parsed into
+    ``document`` by :func:`parse_own`. Raises ``ValueError`` as ``scheme_of`` does."""
+    for scheme in (SCHEME_V2, SCHEME_V1):
+        try:
+            calculated = commitment_of_decoded(scheme, payload, document, salt)
+        except (CanonicalEncodingError, ValueError):
+            continue
+        if hmac.compare_digest(calculated, commitment):
+            return scheme
+    raise ValueError("stored commitment opens under neither scheme v1 nor v2")
 
 
 def scheme_of(payload: bytes, salt: bytes, commitment: bytes) -> int:

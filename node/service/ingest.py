@@ -1,5 +1,8 @@
 """Ingest: validate → commit → seal → store, one transaction per submission.
 
+Validation is per record; committing and sealing are done for the submission's valid
+records together (:func:`prepare_many`), storing in one ``add_records`` call.
+
 The handler takes raw JSON records from the calling platform and answers, for each
 input position, either the stored commitment and leaf index or the reasons it was
 refused. Valid records are stored even when others in the same submission are bad;
@@ -13,10 +16,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from crypto.canonical import canonical_bytes
-from crypto.commitment import new_salt
+from crypto.canonical import canonical_form
+from crypto.commitment import new_salts
 from crypto.disclosure import SCHEME_V2
-from crypto.sealing import MasterKey, record_aad, seal
+from crypto.sealing import MasterKey, record_aad, seal_many
 from crypto.tokens import subject_token
 from node.domain.catalog.sharing import subject_type
 from node.domain.publicity import publicity_end
@@ -30,7 +33,7 @@ from node.domain.records import (
     to_json,
 )
 from node.domain.validation import Issue, ValidationContext, validate_record
-from node.service.disclosure import commit_v2_payload
+from node.service.disclosure import commit_v2_plain
 from node.store.contract import Store
 from node.store.rows import NewRecord
 
@@ -118,28 +121,39 @@ def prepare(record: Record, keys: IngestKeys) -> NewRecord:
 
     The seed is stored in the ``salt`` column and travels as v1's salt did.
     """
-    canonical = canonical_bytes(to_json(record))
-    salt = new_salt()
-    commitment = commit_v2_payload(canonical, salt, encoded_here=True)
-    sealed = seal(canonical, keys.master_key, record_aad(record.province, record.record_no))
-    return NewRecord(
-        province=record.province,
-        record_no=record.record_no,
-        kind=record.kind,
-        local_category=record.local_category,
-        shared_category=None,
-        catalog_version=None,
-        severity=record.severity,
-        rule_version=record.rule_version,
-        commitment=commitment,
-        salt=salt,
-        subject_token=subject_token(subject_identifier(record), keys.token_key),
-        sealed_payload=sealed.to_bytes(),
-        is_public=is_public(record),
-        publicity_end=record_publicity_end(record),
-        scheme=SCHEME_V2,
-        subject_type=subject_type(record.subject_kind),
-    )
+    return prepare_many([record], keys)[0]
+
+
+def prepare_many(records: Sequence[Record], keys: IngestKeys) -> list[NewRecord]:
+    """:func:`prepare` of each record, with the batch-level work done once: one draw of
+    the seeds, one of the data keys and nonces (``seal_many``), the master key's id once;
+    each record is encoded once and committed from its normalized form (not re-parsed)."""
+    forms = [canonical_form(to_json(record)) for record in records]
+    seeds = new_salts(len(records))
+    sealed = seal_many([(canonical, record_aad(record.province, record.record_no))
+                        for (canonical, _), record in zip(forms, records, strict=True)],
+                       keys.master_key)
+    return [
+        NewRecord(
+            province=record.province,
+            record_no=record.record_no,
+            kind=record.kind,
+            local_category=record.local_category,
+            shared_category=None,
+            catalog_version=None,
+            severity=record.severity,
+            rule_version=record.rule_version,
+            commitment=commit_v2_plain(plain, seed),
+            salt=seed,
+            subject_token=subject_token(subject_identifier(record), keys.token_key),
+            sealed_payload=payload,
+            is_public=is_public(record),
+            publicity_end=record_publicity_end(record),
+            scheme=SCHEME_V2,
+            subject_type=subject_type(record.subject_kind),
+        )
+        for record, (_, plain), seed, payload in zip(records, forms, seeds, sealed, strict=True)
+    ]
 
 
 def ingest(
@@ -160,8 +174,8 @@ def ingest(
     the store transaction, to update the matching token set.
     """
     rejected: list[Rejected] = []
-    rows: list[NewRecord] = []
     parsed: list[Record] = []
+    categories: list[tuple[str, int]] = []
     positions: list[int] = []
     for position, raw in enumerate(raws):
         obj = _decode(raw)
@@ -180,17 +194,18 @@ def ingest(
             continue
         assert isinstance(obj, dict)
         record = parse_record(obj)
-        row = prepare(record, keys)
         if categorize is not None:
             mapped = categorize(record)
             if isinstance(mapped, Issue):
                 rejected.append(Rejected(position, record.record_no, (mapped,)))
                 continue
-            shared, version = mapped
-            row = _with_category(row, shared, version)
-        rows.append(row)
+            categories.append(mapped)
         parsed.append(record)
         positions.append(position)
+    rows = prepare_many(parsed, keys)
+    if categorize is not None:
+        rows = [_with_category(row, shared, version)
+                for row, (shared, version) in zip(rows, categories, strict=True)]
     refs = store.add_records(rows) if rows else []
     if on_listed is not None:
         listed = [Listed(row.record_no, subject_identifier(record),

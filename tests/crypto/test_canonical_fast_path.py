@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import canonical
 from crypto.canonical import canonical_bytes, normalize
+from crypto.errors import CanonicalEncodingError
 
 _text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12
@@ -40,3 +42,9 @@ def test_floats_and_astral_keys_take_the_reference_path() -> None:
     assert not canonical._fast_path_applies({"\U0001f600": 1, "\ue000": 2})
     record = {"\U0001f600": 1, "\ue000": 2}
     assert canonical_bytes(record) == rfc8785.dumps(record)
+
+
+def test_lists_of_strings_are_normalized_and_errors_name_the_item() -> None:
+    assert normalize({"a": ["e\u0301", "x"], "b": ("y",)}) == {"a": ["\u00e9", "x"], "b": ["y"]}
+    with pytest.raises(CanonicalEncodingError, match=r"string at \$\.a\[1\] contains a lone"):
+        normalize({"a": ["ok", "\ud800"]})

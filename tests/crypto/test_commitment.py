@@ -17,6 +17,7 @@ from crypto.commitment import (
     commit_canonical,
     commit_new,
     new_salt,
+    new_salts,
     verify_commitment,
 )
 from crypto.errors import CommitmentMismatch, CryptoError
@@ -52,6 +53,9 @@ def test_commit_new_uses_fresh_salts() -> None:
     verify_commitment(RECORD, salt1, first)
     verify_commitment(RECORD, salt2, second)
     assert len({new_salt() for _ in range(16)}) == 16
+    drawn = new_salts(16)
+    assert [len(s) for s in drawn] == [SALT_SIZE] * 16 and len(set(drawn)) == 16
+    assert new_salts(0) == []
 
 
 def test_verify_accepts_reordered_equivalent_record() -> None:

@@ -23,6 +23,7 @@ from crypto.sealing import (
     open_sealed,
     record_aad,
     seal,
+    seal_many,
 )
 
 KEY = master_key(bytes(range(32)))
@@ -51,6 +52,22 @@ def test_layout_and_fresh_data_keys() -> None:
     assert PAYLOAD not in blob
     assert first.wrapped_key != second.wrapped_key
     assert first.ciphertext != second.ciphertext
+
+
+def test_seal_many_gives_seal_layout_with_a_fresh_key_and_nonce_each() -> None:
+    items = [(PAYLOAD, AAD), (PAYLOAD, AAD), (b"", record_aad("SH", "SH-1"))]
+    blobs = seal_many(items, KEY)
+    assert [open_sealed(b, KEY, aad) for b, (_, aad) in zip(blobs, items, strict=True)] == [
+        PAYLOAD, PAYLOAD, b""]
+    parsed = [Sealed.from_bytes(b) for b in blobs]
+    assert [len(b) for b in blobs] == [HEADER + len(p) + TAG_SIZE for p, _ in items]
+    assert all(b[0] == SEAL_VERSION and p.master_key_id == master_key_id(KEY)
+               for b, p in zip(blobs, parsed, strict=True))
+    assert len({p.wrapped_key for p in parsed}) == len({p.nonce for p in parsed}) == 3
+    assert parsed[0].ciphertext != parsed[1].ciphertext
+    with pytest.raises(SealingError, match="does not authenticate"):
+        open_sealed(blobs[0], KEY, items[2][1])  # each blob is bound to its own aad
+    assert seal_many([], KEY) == []
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ import unicodedata
 
 import pytest
 
-from crypto.canonical import JsonValue, canonical_bytes, decode_canonical
+from crypto.canonical import JsonValue, canonical_bytes, canonical_form, decode_canonical
+from crypto.commitment import commit_canonical
 from crypto.disclosure import (
     commit_fields,
     commit_normalized,
@@ -22,7 +23,16 @@ from crypto.disclosure import (
     record_commitment,
 )
 from node.devnet.synth import generate_records
-from node.service.disclosure import commit_v2, commit_v2_payload, split
+from node.service.disclosure import (
+    commit_v2,
+    commit_v2_payload,
+    commit_v2_plain,
+    commitment_of_decoded,
+    own_scheme,
+    parse_own,
+    scheme_of,
+    split,
+)
 
 
 def _spec_commitment(document: dict[str, JsonValue], seed: bytes) -> bytes:
@@ -55,6 +65,20 @@ def test_fast_paths_match_the_spec_on_synthetic_and_edge_records() -> None:
         assert commit_v2(document, seed) == expected
         assert commit_v2_payload(payload, seed) == expected
         assert commit_v2_payload(payload, seed, encoded_here=True) == expected
+        # Ingest: the normalized record canonical_form hands back beside the bytes.
+        encoded, plain = canonical_form(record)
+        assert encoded == payload
+        assert commit_v2_plain(plain, seed) == expected
+        # A receiving peer (step 4 after step 1) and the serving side (own payloads).
+        assert commitment_of_decoded(2, payload, document, seed) == expected
+        assert commitment_of_decoded(1, payload, document, seed) == commit_canonical(
+            payload, seed)
+        assert own_scheme(payload, parse_own(payload), seed, expected) == scheme_of(
+            payload, seed, expected) == 2
+        v1 = commit_canonical(payload, seed)
+        assert own_scheme(payload, parse_own(payload), seed, v1) == 1
+        with pytest.raises(ValueError, match="neither"):
+            own_scheme(payload, parse_own(payload), seed, bytes(32))
 
 
 def test_commit_normalized_equals_commit_fields_with_the_same_digests() -> None:
