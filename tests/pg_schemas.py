@@ -24,6 +24,11 @@ def base_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
 
+SKIP_MESSAGE = "no PostgreSQL server on"
+"""How each skip of ours begins; ``tests/conftest.py`` counts the tests skipped with it (a
+fixture shared by many tests skips them all with a single call)."""
+
+
 def where() -> str:
     from sqlalchemy.engine import make_url
 
@@ -66,10 +71,9 @@ def postgres_schema(prefix: str = "t") -> Iterator[str]:
     """URL of a fresh, empty schema (search_path set to it), dropped at the end."""
     error = _postgres_error()
     if error is not None:
-        message = f"no PostgreSQL server on {where()} ({error})"
+        message = f"{SKIP_MESSAGE} {where()} ({error})"
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but {message}", pytrace=False)
-        state["skipped"] += 1
         pytest.skip(message)
     schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     with _admin_connect() as conn:
