@@ -1,4 +1,5 @@
-"""One PostgreSQL schema per node: the URL that selects it, and creating it.
+"""One PostgreSQL schema per node: the URL that selects it (and reading it back), creating
+it, counting its tables and dropping it (the demo's reset).
 
 With ``--database-url postgresql+psycopg://USER@HOST:PORT/DB`` every node of a local
 consortium shares the database but gets its own schema (``credit_js`` ...), chosen by
