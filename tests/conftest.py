@@ -145,6 +145,12 @@ def sql_store(store_engine: Engine) -> SqlStore:
     return SqlStore(store_engine)
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count the tests skipped for want of PostgreSQL (said at the very end)."""
+    if report.skipped and pg_schemas.SKIP_MESSAGE in str(report.longrepr):
+        pg_schemas.state["skipped"] += 1
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The reliability suite's figures (``tests/reliability_counts.py``), when it ran."""
     line = reliability_counts.summary()

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -22,6 +22,11 @@ state: dict[str, Any] = {"probed": False, "error": None, "skipped": 0}
 
 def base_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+SKIP_MESSAGE = "no PostgreSQL server on"
+"""How each skip of ours begins; ``tests/conftest.py`` counts the tests skipped with it (a
+fixture shared by many tests skips them all with a single call)."""
 
 
 def where() -> str:
@@ -66,10 +71,9 @@ def postgres_schema(prefix: str = "t") -> Iterator[str]:
     """URL of a fresh, empty schema (search_path set to it), dropped at the end."""
     error = _postgres_error()
     if error is not None:
-        message = f"no PostgreSQL server on {where()} ({error})"
+        message = f"{SKIP_MESSAGE} {where()} ({error})"
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(f"REQUIRE_POSTGRES=1 but {message}", pytrace=False)
-        state["skipped"] += 1
         pytest.skip(message)
     schema = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     with _admin_connect() as conn:
@@ -80,3 +84,40 @@ def postgres_schema(prefix: str = "t") -> Iterator[str]:
     finally:
         with _admin_connect() as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@contextmanager
+def postgres_schemas(names: Sequence[str], prefix: str = "t") -> Iterator[dict[str, str]]:
+    """A fresh schema per name (``{name: URL}``, e.g. one per province), all dropped at the end."""
+    with ExitStack() as stack:
+        yield {name: stack.enter_context(postgres_schema(f"{prefix}_{name.lower()}"))
+               for name in names}
+
+
+def schema_of(url: str) -> str:
+    """The schema a URL made here selects (its ``search_path`` option)."""
+    _, found, schema = url.rpartition("search_path%3D")
+    if not found or not schema:
+        raise ValueError("not a URL of postgres_schema(): no search_path option")
+    return schema
+
+
+@contextmanager
+def copy_of_schema(url: str) -> Iterator[str]:
+    """URL of a fresh schema holding a copy of every table of ``url``'s schema, taken in one
+    REPEATABLE READ snapshot (a consistent backup of a running node); dropped at the end."""
+    source = schema_of(url)
+    with postgres_schema("copy") as copy_url:
+        target = schema_of(copy_url)
+        with _admin_connect() as conn:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                tables = [row[0] for row in conn.execute(
+                    "SELECT table_name FROM information_schema.tables "
+                    "WHERE table_schema = %s AND table_type = 'BASE TABLE'", (source,))]
+                for table in tables:
+                    conn.execute(f'CREATE TABLE "{target}"."{table}" '
+                                 f'(LIKE "{source}"."{table}" INCLUDING ALL)')
+                    conn.execute(f'INSERT INTO "{target}"."{table}" '
+                                 f'SELECT * FROM "{source}"."{table}"')
+        yield copy_url

@@ -48,6 +48,10 @@ class DemoOptions:
     seed: int = 2026
     timeout: float = 300.0
     """Deadline of each waiting step (nodes healthy, anchoring finished)."""
+    database_url: str = ""
+    """Empty: each node on SQLite; a PostgreSQL URL: each node on schema
+    ``<schema_prefix>_<province>`` of that database (``consortium up --database-url``)."""
+    schema_prefix: str = "credit"
 
 
 @dataclass

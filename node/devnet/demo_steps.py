@@ -14,13 +14,14 @@ from ledger.client import LedgerClient
 from node.devnet.agency import Queried, query_subject, verify_answer, write_grant
 from node.devnet.demo import DemoFailed, DemoRun, Step
 from node.devnet.demo_audit import audit_step
+from node.devnet.demo_database import drop_earlier_schemas, refuse_used_schemas
 from node.devnet.demo_exchange import exchange
 from node.devnet.demo_lifecycle import lifecycle
 from node.devnet.demo_matching import matching_step
 from node.devnet.demo_membership import membership_step
 from node.devnet.demo_report import report_step
 from node.devnet.demo_summary import read_back
-from node.devnet.lifecycle import consortium_down, consortium_up
+from node.devnet.lifecycle import consortium_down, consortium_up, load_doc
 from node.devnet.progress import Progress
 from node.devnet.readback import wait_anchored
 from node.devnet.workload import submit_all, synthesize
@@ -40,6 +41,9 @@ def reset(run: DemoRun) -> list[str]:
         outcome = consortium_down(layout.root)
         lines.append("stopped what an earlier run left: " +
                      ", ".join(f"{k} {v}" for k, v in outcome.items()))
+        dropped = drop_earlier_schemas(load_doc(layout.root))
+        if dropped:
+            lines.append(f"dropped its PostgreSQL schemas {', '.join(dropped)}")
     if layout.root.exists():
         if any(layout.root.iterdir()) and not (layout.doc.exists() or layout.lock.exists()):
             raise DemoFailed(f"{layout.root} is not empty and holds no consortium; "
@@ -53,9 +57,16 @@ def reset(run: DemoRun) -> list[str]:
 
 def up(run: DemoRun) -> list[str]:
     """``consortium up``: keys, certificates, anvil, contracts, catalog, four nodes."""
+    options = run.options
     said: list[str] = []
-    result = consortium_up(run.options.directory, provinces=run.options.provinces,
-                           timeout=run.options.timeout, say=said.append)
+    if options.database_url:
+        schemas = refuse_used_schemas(options.database_url, options.schema_prefix,
+                                      options.provinces)
+        said.append(f"stores: PostgreSQL, a schema per node ({', '.join(schemas)})")
+    result = consortium_up(options.directory, provinces=options.provinces,
+                           database_url=options.database_url,
+                           schema_prefix=options.schema_prefix,
+                           timeout=options.timeout, say=said.append)
     run.doc = doc = result.doc
     ledger = LedgerClient(doc.ledger.rpc_url, doc.ledger.contracts, timeout=10.0)
     members = ledger.members()
@@ -68,8 +79,8 @@ def up(run: DemoRun) -> list[str]:
         f"; governance threshold {ledger.threshold()}",
         f"shared catalog version adopted on-chain: {version} "
         f"(hash {ledger.catalog_hash(version).hex()[:16]}…)",
-        *(f"node {p}: gRPC + mutual TLS on {e.grpc}, pid {e.pid}, log {e.log}"
-          for p, e in doc.provinces.items()),
+        *(f"node {p}: gRPC + mutual TLS on {e.grpc}, pid {e.pid}, log {e.log}, "
+          f"store {e.database}" for p, e in doc.provinces.items()),
     ]
 
 

@@ -16,7 +16,7 @@ from crypto.canonical import canonical_bytes
 from ledger.devchain import DevChain
 from node.cli.main import main
 from node.devnet.catalog_doc import catalog_choice
-from node.devnet.database import schema_name, schema_url
+from node.devnet.database import schema_name, schema_of, schema_url
 from node.devnet.errors import ConsortiumError
 from node.devnet.layout import (
     ConsortiumDoc,
@@ -86,6 +86,28 @@ def test_schema_url_sets_search_path_and_keeps_other_options() -> None:
         schema_name("Bad-Prefix", "JS")
     with pytest.raises(ValueError, match="want postgresql"):
         schema_url("sqlite:///x.db", "credit_js")
+
+
+def test_schema_of_reads_back_the_schema_schema_url_sets() -> None:
+    base = "postgresql://postgres@127.0.0.1:5432/test?options=-cwork_mem%3D4MB"
+    assert schema_of(schema_url(base, "credit_js")) == "credit_js"
+    assert schema_of(base) is None
+    assert schema_of("sqlite:///x.db") is None
+    assert schema_of(base + "%20-csearch_path%3D%22a%20b%22") is None  # not a plain name
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--database-url", "sqlite:///x.db"], "got a 'sqlite' URL, want postgresql"),
+    (["--database-url", "postgresql://u@h/db", "--schema-prefix", "Bad-1"],
+     "want lowercase letters"),
+    (["--local", "--database-url", "postgresql://u@h/db"], "applies to the consortium demo"),
+])
+def test_demo_refuses_a_bad_database_flag_before_doing_anything(
+        tmp_path: Path, argv: list[str], said: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--dir", str(tmp_path / "d"), *argv]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
 
 
 def test_up_with_a_sqlite_database_url_writes_nothing(

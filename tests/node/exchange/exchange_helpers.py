@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from consent_helpers import EVIDENCE
 from multinode_net import (
     Network,
@@ -16,6 +19,7 @@ from multinode_net import (
     submit,
     wait_for,
 )
+from pg_schemas import postgres_schemas
 
 from node.authz.grants import make_grant
 from node.grpc.calls import TlsTarget, query
@@ -23,12 +27,17 @@ from node.identity.files import load_tls_private_key
 
 PROVINCES = ("JS", "SH", "ZJ", "AH")
 Consortium = Network
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+"""Fixture params of a consortium's databases: each node on its SQLite file, or each
+node on a PostgreSQL schema of its own (``databases_for``)."""
 
 __all__ = [
+    "BACKENDS",
     "PROVINCES",
     "Consortium",
     "anchored",
     "build_consortium",
+    "databases_for",
     "federated_query",
     "numbers",
     "public_dishonesty",
@@ -39,9 +48,23 @@ __all__ = [
 ]
 
 
-def build_consortium(base: Path, rpc_url: str, *, batch_interval: float = 0.2) -> Consortium:
-    """The four provinces, members of one suite, catalog v1 adopted, peers linked."""
-    return build_network(base, rpc_url, PROVINCES, batch_interval=batch_interval)
+def build_consortium(base: Path, rpc_url: str, *, batch_interval: float = 0.2,
+                     databases: dict[str, str] | None = None) -> Consortium:
+    """The four provinces, members of one suite, catalog v1 adopted, peers linked; each
+    node on its own SQLite file, or on the database URL ``databases`` gives its province."""
+    return build_network(base, rpc_url, PROVINCES, batch_interval=batch_interval,
+                         databases=databases)
+
+
+@contextmanager
+def databases_for(backend: str, prefix: str) -> Iterator[dict[str, str]]:
+    """Province -> database URL for ``build_consortium``: none for "sqlite" (each node its
+    own file), a fresh schema per province for "postgresql", all dropped at the end."""
+    if backend == "sqlite":
+        yield {}
+        return
+    with postgres_schemas(PROVINCES, prefix=prefix) as urls:
+        yield urls
 
 
 def public_dishonesty(records: list[dict[str, object]], today: date) -> dict[str, object]:

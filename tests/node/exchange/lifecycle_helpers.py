@@ -1,19 +1,25 @@
 """Records and requests for the lifecycle tests: a repairable penalty, its repair
-commitment, copies of a node's databases, and the lifecycle calls over real gRPC."""
+commitment, a node's database copied or read directly (SQLite or PostgreSQL), and the
+lifecycle calls over real gRPC."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from exchange_helpers import Consortium, records_of
+from pg_schemas import copy_of_schema
+from sqlalchemy import text
 
 from node._proto.credit.v1 import common_pb2, lifecycle_pb2, query_pb2
 from node.domain.publicity import add_months
 from node.grpc.stubs import lifecycle_stub, query_stub
+from node.store import make_engine
 
 
 def repairable_penalty(record_no: str, today: date, *, months_ago: int = 6) -> dict[str, Any]:
@@ -63,15 +69,30 @@ def answers(net: Consortium, province: str, subject: str, record_no: str) -> boo
     return any(r.envelope.record_no == record_no for r in answer.records)
 
 
-def backup(database_url: str, into: Path) -> tuple[Path, Path]:
-    """Consistent copies of a node's ``node.db`` and its key store ``keys.db``."""
-    node_db = Path(database_url.removeprefix("sqlite:///"))
+@contextmanager
+def database_copy(database_url: str, into: Path) -> Iterator[str]:
+    """URL of a consistent copy of a node's database (its key store stays out): a SQLite
+    file under ``into``, or a PostgreSQL schema of its own, dropped at the end."""
+    if database_url.startswith("postgresql"):
+        with copy_of_schema(database_url) as url:
+            yield url
+        return
     into.mkdir(parents=True, exist_ok=True)
-    copies = (into / "node.db", into / "keys.db")
-    for source, target in zip((node_db, node_db.with_name("keys.db")), copies, strict=True):
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-    return copies
+    target = into / "node.db"
+    with (sqlite3.connect(database_url.removeprefix("sqlite:///")) as src,
+          sqlite3.connect(target) as dst):
+        src.backup(dst)
+    yield f"sqlite:///{target}"
+
+
+def held_rows(database_url: str, sql: str, **params: object) -> int:
+    """The count ``sql`` (a ``SELECT count(*)``) finds in a node's database, read directly."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql), params).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def answered(net: Consortium, province: str, subject: str) -> dict[str, bool]:

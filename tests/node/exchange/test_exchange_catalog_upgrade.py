@@ -1,6 +1,7 @@
 """Upgrading the shared catalog from v1 to v2 across four running nodes (threshold 3 of 4).
 
-The tests run in file order on their own chain and consortium (module scope):
+The tests run in file order on their own chain and consortium (module scope), once with
+every node on SQLite and once with every node on its own PostgreSQL schema:
 
 1. two approvals of v2 change nothing: every node keeps v1, new records are committed
    under v1 and their batch headers name v1;
@@ -23,10 +24,12 @@ from typing import Any
 import pytest
 from anvil_chains import AnvilLauncher
 from exchange_helpers import (
+    BACKENDS,
     PROVINCES,
     Consortium,
     anchored,
     build_consortium,
+    databases_for,
     records_of,
     submit,
     wait_for,
@@ -47,12 +50,14 @@ PEERS = ("SH", "ZJ", "AH")
 CATALOG_V2 = packaged_catalogs()[2]
 
 
-@pytest.fixture(scope="module")
-def upgrade(tmp_path_factory: pytest.TempPathFactory,
+@pytest.fixture(scope="module", params=BACKENDS)
+def upgrade(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
             anvil_launcher: AnvilLauncher) -> Iterator[Consortium]:
-    """Four running nodes on a fresh chain, catalog v1 adopted and mapped by everyone."""
-    with anvil_launcher.start() as chain:
-        built = build_consortium(tmp_path_factory.mktemp("upgrade"), chain.rpc_url)
+    """Four running nodes on a fresh chain, catalog v1 adopted and mapped by everyone;
+    their databases SQLite files, then PostgreSQL schemas (``BACKENDS``)."""
+    with anvil_launcher.start() as chain, databases_for(request.param, "upgrade") as urls:
+        built = build_consortium(tmp_path_factory.mktemp("upgrade"), chain.rpc_url,
+                                 databases=urls)
         try:
             for member in built.members.values():
                 member.running = start_node(load_config(member.config), workers=4)

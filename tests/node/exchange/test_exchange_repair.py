@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 from exchange_helpers import Consortium, submit, wait_for
 from lifecycle_helpers import (
     answers,
-    backup,
+    database_copy,
     file_repair,
     repair_commitment,
     repairable_penalty,
@@ -49,8 +51,16 @@ ALL = ("JS", "SH", "ZJ", "AH")
 PEERS = ("SH", "ZJ", "AH")
 
 
+@pytest.fixture
+def stack() -> Iterator[ExitStack]:
+    """Closes what a test opened on it (database copies, engines) when the test ends."""
+    with ExitStack() as opened:
+        yield opened
+
+
 def test_repair_at_js_reaches_every_node_and_shreds_every_key(
-        consortium: Consortium, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        consortium: Consortium, tmp_path: Path, stack: ExitStack,
+        capsys: pytest.CaptureFixture[str]) -> None:
     today = datetime.now(UTC).date()
     penalty = repairable_penalty("JS-REPAIR-000001", today)
     subject, record_no = str(penalty["CF_XDR_SHXYM"]), str(penalty["record_no"])
@@ -58,7 +68,8 @@ def test_repair_at_js_reaches_every_node_and_shreds_every_key(
     assert len(ack.accepted) == 1, ack.rejected
     for province in ALL:
         wait_for(lambda p=province: answers(consortium, p, subject, record_no), timeout=60)  # type: ignore[misc]
-    copies = {p: backup(consortium[p].database_url, tmp_path / p) for p in ALL}
+    copies = {p: stack.enter_context(database_copy(consortium[p].database_url, tmp_path / p))
+              for p in ALL}
     stores = {p: consortium[p].node.app.store for p in ALL}
     key_ids = {p: stores[p].get_record("JS", record_no).key_id for p in ALL}  # type: ignore[union-attr]
     assert all(key_ids.values())
@@ -83,8 +94,9 @@ def test_repair_at_js_reaches_every_node_and_shreds_every_key(
         live = store.get_record("JS", record_no)
         assert live is not None and store.keys is not None
         assert store.keys.get([key_ids[province]]) == {}, province  # type: ignore[list-item]
-        old_db, _ = copies[province]
-        old = SqlStore(make_engine(f"sqlite:///{old_db}"), keys=store.keys)
+        old_engine = make_engine(copies[province])
+        stack.callback(old_engine.dispose)
+        old = SqlStore(old_engine, keys=store.keys)
         before = old.get_record("JS", record_no)
         assert before is not None and before.sealed_payload, province
         with pytest.raises(SealingError, match="without its data key"):

@@ -4,10 +4,8 @@ submitted right after it does (so replication has run past it)."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 from exchange_helpers import Consortium, records_of, submit, wait_for
+from lifecycle_helpers import held_rows
 
 from node.domain.records import is_public, parse_record
 
@@ -15,12 +13,9 @@ PEERS = ("SH", "ZJ", "AH")
 
 
 def _held(database_url: str, record_no: str) -> bool:
-    """Whether the node's own database file holds a row for the JS record (read directly)."""
-    path = Path(database_url.removeprefix("sqlite:///"))
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        found = db.execute("SELECT count(*) FROM records WHERE province = 'JS' AND "
-                           "record_no = ?", (record_no,)).fetchone()
-    return bool(found[0])
+    """Whether the node's own database holds a row for the JS record (read directly)."""
+    return held_rows(database_url, "SELECT count(*) FROM records WHERE province = 'JS' AND "
+                     "record_no = :no", no=record_no) > 0
 
 
 def test_natural_persons_non_public_penalty_never_leaves_js(consortium: Consortium) -> None:

@@ -6,13 +6,15 @@
 ``trio``, ``workload`` (the audit service tests): three real nodes (JS, SH, ZJ) on an anvil
 of their own, over real mutual TLS, after a shared workload: ingest at JS, pulls by SH and
 ZJ, queries at JS (allowed, and refused four ways) and a federated query at SH, status
-reads; then every node's log anchored and co-signed by both others.
+reads; then every node's log anchored and co-signed by both others. ``trio`` runs twice:
+its nodes on SQLite files, then each on its own PostgreSQL schema (dropped afterwards).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -34,6 +36,7 @@ from audit_node_helpers import (
 )
 from audit_node_helpers import running as running_net
 from consent_helpers import EVIDENCE, signatures
+from pg_schemas import postgres_schemas
 from service_helpers import NodeDir, make_node_dir
 
 from ledger.client import LedgerClient
@@ -73,12 +76,21 @@ def _witnessed_by(ledger: LedgerClient, province: str, size: int, count: int) ->
     return ledger.witness_count(province, size) == count
 
 
-@pytest.fixture(scope="package")
-def trio(tmp_path_factory: pytest.TempPathFactory,
+@pytest.fixture(scope="package", params=[
+    "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def trio(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
          anvil_launcher: AnvilLauncher) -> Iterator[AuditNet]:
-    with anvil_launcher.start() as chain:
-        built = build_net(tmp_path_factory.mktemp("audit-trio"), chain.rpc_url, PROVINCES)
+    """The three nodes on SQLite files, then each on a PostgreSQL schema of its own."""
+    with ExitStack() as stack:
+        chain = stack.enter_context(anvil_launcher.start())
+        databases = (stack.enter_context(postgres_schemas(PROVINCES, prefix="trio"))
+                     if request.param == "postgresql" else None)
+        built = build_net(tmp_path_factory.mktemp("audit-trio"), chain.rpc_url, PROVINCES,
+                          databases=databases)
         with running_net(built):
+            backends = {built[p].node.app.store.engine.url.get_backend_name()
+                        for p in PROVINCES}
+            assert backends == {request.param}, backends
             yield built
 
 
