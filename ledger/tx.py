@@ -5,8 +5,14 @@
       nothing is sent);
   (2) take the next nonce under a lock (first from `eth_getTransactionCount(pending)`);
   (3) sign locally (eth_account) with legacy or EIP-1559 fee fields and send raw; on a
-      nonce error, resync the nonce from the node and send once more;
-  (4) wait for the receipt and the configured confirmations (`TxTimeout` otherwise, and
+      nonce error, resync the nonce from the node and send again, up to
+      `NONCE_ATTEMPTS` sends with a short random pause between them (another process
+      sending from the same account — a node's anchor loop and an operator's governance
+      vote — can take the resynced nonce first);
+  (4) wait for the receipt and the configured confirmations; when the account's mined
+      transaction count passes our nonce while ours has no receipt, another sender of
+      the account took that nonce (a replacement): send ours again, resynced (up to
+      `NONCE_ATTEMPTS` times). Past the deadline, `TxTimeout` (and
       the nonce is taken from the node again on the next send: a ledger that lost the
       transaction, as a restarted one may, would otherwise queue every later one behind
       the nonce it never mined);
@@ -16,6 +22,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from dataclasses import dataclass
@@ -30,6 +37,9 @@ from ledger.errors import ContractRevert, LedgerError, TxTimeout
 from ledger.revert import RevertDecoder
 from ledger.rpc import rpc_error_message, transport_guard
 
+NONCE_ATTEMPTS = 6
+"""Sends of one transaction when the node says our nonce is out of step (each after a
+resync from its pending count)."""
 _NONCE_HINTS = ("nonce", "already known", "known transaction", "underpriced")
 
 
@@ -47,6 +57,10 @@ class FeePolicy:
     gas_price_wei: int | None = None
     max_priority_fee_wei: int = 0
     gas_margin: float = 1.25
+
+
+class _Replaced(Exception):
+    """Our transaction's nonce was mined by another transaction of the same account."""
 
 
 def is_nonce_error(message: str) -> bool:
@@ -104,13 +118,25 @@ class TxSender:
         if gas is None:
             gas = self._estimate(contract, call)
         with transport_guard(self._url, f"sending a transaction to {contract}"):
-            fee_fields = self._fee_fields()
-            tx_hash = self._sign_and_send({**call, **fee_fields, "gas": gas})
-            try:
-                receipt = self._wait(tx_hash)
-            except TxTimeout:
-                self._resync_nonce()
-                raise
+            for attempt in range(NONCE_ATTEMPTS):
+                fee_fields = self._fee_fields()
+                tx_hash, nonce = self._sign_and_send({**call, **fee_fields, "gas": gas})
+                try:
+                    receipt = self._wait(tx_hash, nonce)
+                    break
+                except TxTimeout:
+                    self._resync_nonce()
+                    raise
+                except _Replaced:
+                    # Another sender of this account had its transaction mined at our
+                    # nonce (ours was never mined): send ours again at a fresh nonce.
+                    self._resync_nonce()
+                    if attempt == NONCE_ATTEMPTS - 1:
+                        raise LedgerError(f"{contract}: transaction {tx_hash} was replaced "
+                                          f"at nonce {nonce} by another sender of this "
+                                          f"account {NONCE_ATTEMPTS} times") from None
+            else:  # pragma: no cover - the loop either breaks or raises
+                raise LedgerError("unreachable: replacement loop ended without a receipt")
         if receipt["status"] != 1:
             raise self._replay(contract, call, receipt, tx_hash)
         return receipt
@@ -142,10 +168,10 @@ class TxSender:
             self._chain_id = int(self._w3.eth.chain_id)
         return self._chain_id
 
-    def _sign_and_send(self, tx: dict[str, Any]) -> str:
+    def _sign_and_send(self, tx: dict[str, Any]) -> tuple[str, int]:
         tx["chainId"] = self._chain()
         with self._lock:
-            for attempt in range(2):
+            for attempt in range(NONCE_ATTEMPTS):
                 if self._nonce is None:
                     self._nonce = int(
                         self._w3.eth.get_transaction_count(self._account.address, "pending")
@@ -156,14 +182,15 @@ class TxSender:
                     tx_hash = self._w3.eth.send_raw_transaction(signed.raw_transaction)
                 except Web3RPCError as exc:
                     detail = rpc_error_message(exc)
-                    if attempt == 0 and is_nonce_error(detail):
+                    if attempt < NONCE_ATTEMPTS - 1 and is_nonce_error(detail):
                         self._nonce = None
+                        time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))  # noqa: S311 (jitter)
                         continue
                     raise LedgerError(
                         f"node refused transaction with nonce {tx['nonce']}: {detail}"
                     ) from exc
                 self._nonce += 1
-                return "0x" + bytes(tx_hash).hex()
+                return "0x" + bytes(tx_hash).hex(), int(tx["nonce"])
         raise LedgerError("unreachable: nonce retry loop ended without sending")
 
     def _resync_nonce(self) -> None:
@@ -172,14 +199,24 @@ class TxSender:
         with self._lock:
             self._nonce = None
 
-    def _wait(self, tx_hash: str) -> TxReceipt:
+    def _receipt(self, tx_hash: str) -> TxReceipt | None:
+        try:
+            return self._w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return None
+
+    def _wait(self, tx_hash: str, nonce: int) -> TxReceipt:
+        """The receipt of ``tx_hash`` with its confirmations (``TxTimeout`` past the
+        deadline); ``_Replaced`` when the account's mined count passed ``nonce`` while
+        this transaction has no receipt (another sender's took the nonce)."""
         deadline = time.monotonic() + self._timeout
         delay = self._poll
         while True:
-            try:
-                receipt = self._w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
-            except TransactionNotFound:
-                receipt = None
+            receipt = self._receipt(tx_hash)
+            if receipt is None and self._mined_count() > nonce:
+                receipt = self._receipt(tx_hash)  # mined between the two reads?
+                if receipt is None:
+                    raise _Replaced(tx_hash)
             if receipt is not None:
                 if self._confirmations == 1:
                     return receipt
@@ -191,6 +228,9 @@ class TxSender:
                 raise TxTimeout(tx_hash, self._timeout, detail)
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+    def _mined_count(self) -> int:
+        return int(self._w3.eth.get_transaction_count(self._account.address, "latest"))
 
     def _replay(
         self, contract: str, call: dict[str, Any], receipt: TxReceipt, tx_hash: str

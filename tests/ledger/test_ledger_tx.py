@@ -75,6 +75,35 @@ def test_nonce_resyncs_after_another_writer(anvil: DevChain) -> None:
     assert receipt["status"] == 1
 
 
+def test_two_processes_sharing_one_account_both_get_through(anvil: DevChain) -> None:
+    # As a node's anchor loop and an operator's governance votes do with one ledger
+    # account (the demo's membership step failed on "nonce too low" once): two senders
+    # of one key, each with its own cached nonce, racing back to back.
+    senders = [_sender(anvil.rpc_url, DEV_KEYS[5]) for _ in range(2)]
+    failures: list[str] = []
+    sent: list[int] = []
+    lock = threading.Lock()
+
+    def work(sender: TxSender, tag: int) -> None:
+        for _ in range(12):
+            try:  # each sender's own data: identical bytes would be one transaction
+                receipt = sender.transact("transfer", PAYEE, bytes([tag]))
+            except LedgerError as exc:
+                with lock:
+                    failures.append(str(exc))
+            else:
+                with lock:
+                    sent.append(int(receipt["status"]))
+
+    threads = [threading.Thread(target=work, args=(s, i)) for i, s in enumerate(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert sent == [1] * 24
+
+
 def test_concurrent_sends_use_distinct_nonces(anvil: DevChain) -> None:
     sender = _sender(anvil.rpc_url, DEV_KEYS[7])
     hashes: list[str] = []
