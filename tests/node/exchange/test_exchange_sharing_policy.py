@@ -11,7 +11,15 @@ from datetime import UTC, datetime, timedelta
 
 from consent_helpers import EVIDENCE, signatures
 from cryptography.hazmat.primitives.serialization import Encoding
-from exchange_helpers import Consortium, anchored, records_of, submit, wait_for
+from exchange_helpers import (
+    Consortium,
+    anchored,
+    federated_query,
+    numbers,
+    records_of,
+    submit,
+    wait_for,
+)
 from lifecycle_helpers import held_rows
 
 from node._proto.credit.v1 import common_pb2, exchange_pb2
@@ -97,5 +105,11 @@ def test_an_on_request_fetch_never_returns_what_the_policy_keeps_at_js(
     category = handed.shared_category
     assert category is not None and kept.shared_category == category
 
-    assert _fetch_as_sh_node(consortium, str(hidden["CN_ZJHM"]), category) == [
-        "JS-NPC-000002"]
+    person = str(hidden["CN_ZJHM"])
+    assert _fetch_as_sh_node(consortium, person, category) == ["JS-NPC-000002"]
+    # The same through SH's own node (an agency's federated query), and at JS itself,
+    # where the origin-only record is still answered.
+    at_sh = numbers(federated_query(consortium, "SH", person))
+    assert "JS-NPC-000002" in at_sh and "JS-NPC-000001" not in at_sh
+    assert numbers(federated_query(consortium, "JS", person)) >= {"JS-NPC-000001",
+                                                                   "JS-NPC-000002"}
