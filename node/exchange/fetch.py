@@ -20,8 +20,15 @@ own CA key and could mint any agency — so it checks, itself:
    force, no longer than policy allows) and the grant's nonce is claimed once per
    (calling province, category) here; the evidence stays with the node the agency asked
    (its hash is in the grant and in both audit entries);
-6. the subject's local records of the category visible under the grant's scope and in an
-   anchored batch are returned with their proofs (the caller verifies and minimizes).
+6. the subject's local records of the category that the catalog's sharing policy hands
+   out **on request** — decided per record, as replication decides (shared category,
+   catalog version, subject type, visibility: ``node.exchange.serve.record_sharing``) —
+   visible under the grant's scope and in an anchored batch are returned with their
+   proofs (the caller verifies and minimizes). The policy names three outcomes and no
+   grant or purpose widens them: an ``origin_only`` record (a natural person's
+   non-public information under catalog v3's rules) never leaves this node, even for a
+   subject's grant whose scope covers it, and a ``replicate`` one reaches the caller by
+   replication, not here.
 
 Refusals raise ``Refused`` / ``BadRequest`` before any lookup, so they do not depend on
 whether the subject has records.
@@ -43,7 +50,7 @@ from node.authz.grants import Grant, NonceLedger
 from node.exchange.chain_facts import ChainFacts
 from node.exchange.errors import ChainUnavailable
 from node.exchange.proven import local_proven
-from node.exchange.serve import ServeDeps
+from node.exchange.serve import ServeDeps, record_sharing
 from node.exchange.transit import Proven
 from node.identity import (
     Identity,
@@ -190,6 +197,7 @@ def fetch_on_request(request: FetchRequest, caller: Identity, deps: FetchDeps,
     token = subject_token(request.subject_id, serve.keys.token_key)
     found = [r for r in serve.store.records_by_subject(token)
              if r.origin == "local" and r.shared_category == request.category
+             and record_sharing(r, serve.categories) == "on_request"
              and visible(r, authorized.scope, now.date())]
     out: list[Proven] = []
     for record in sorted(found, key=lambda r: r.leaf_index):

@@ -23,7 +23,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 
-from node.exchange.categories import CategoryCheck
+from node.exchange.categories import CategoryCheck, Sharing
 from node.exchange.proven import SHARED_STATUSES, local_proven
 from node.exchange.transit import AnchorTarget, Proven
 from node.service.errors import BadRequest
@@ -68,14 +68,23 @@ def format_cursor(leaf: int) -> str:
     return f"leaf:{leaf}"
 
 
+def record_sharing(record: StoredRecord, categories: CategoryCheck) -> Sharing | None:
+    """What the catalog's sharing policy says of ``record`` (its shared category, catalog
+    version, subject type and visibility); None for a record not recognized under the
+    catalog, which never leaves the origin. Asked by replication (``shareable``) and by
+    ``FetchOnRequest`` (``node.exchange.fetch``) alike."""
+    shared, version = record.shared_category, record.catalog_version
+    if shared is None or version is None:
+        return None
+    return categories.sharing(shared, version, subject=record.subject_type,
+                              public=record.is_public)
+
+
 def shareable(record: StoredRecord, categories: CategoryCheck, wanted: Collection[str]) -> bool:
     """Whether ``record`` is replicated to peers (see the module doc)."""
-    shared, version = record.shared_category, record.catalog_version
     return (record.origin == "local" and record.status in SHARED_STATUSES
-            and shared is not None and version is not None
-            and categories.sharing(shared, version, subject=record.subject_type,
-                                   public=record.is_public) == "replicate"
-            and (not wanted or shared in wanted))
+            and record_sharing(record, categories) == "replicate"
+            and (not wanted or record.shared_category in wanted))
 
 
 def pull_page(deps: ServeDeps, *, cursor: str, limit: int, wanted: Collection[str]) -> Page:

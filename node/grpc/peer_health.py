@@ -1,7 +1,11 @@
 """How many peers answer right now, for ``GetStatus``: measured, cached, off the call path.
 
 Each configured peer's gRPC health is checked over mutual TLS through its
-:class:`~node.grpc.peer.PeerClient` with a short deadline, all peers at once. The count
+:class:`~node.grpc.peer.PeerClient` with a short deadline, all peers at once. A node
+following the member registry hands in its member-gated peers
+(``node.runtime.gated_peers``), whose check answers False without calling while the
+ledger does not list the peer's province as an active member: a removed province's node
+that still answers is not counted. The count
 is kept for ``ttl`` seconds; a call that finds it older starts one background refresh
 and answers the count it has, so ``GetStatus`` waits on peers only for the very first
 count (at most ``deadline`` s): before it, there is no count that would be true.
@@ -13,20 +17,24 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import Final, Protocol
 
-from node.grpc.peer import PeerClient
-
-__all__ = ["CHECK_DEADLINE", "TTL", "ReachablePeers"]
+__all__ = ["CHECK_DEADLINE", "TTL", "HealthChecked", "ReachablePeers"]
 
 CHECK_DEADLINE: Final = 1.0
 TTL: Final = 5.0
 
 
+class HealthChecked(Protocol):
+    """A peer that says whether it answers (``PeerClient``, ``MemberGatedPeer``)."""
+
+    def healthy(self, timeout: float) -> bool: ...
+
+
 class ReachablePeers:
     """The number of ``peers`` whose health check answered SERVING in the last round."""
 
-    def __init__(self, peers: Sequence[PeerClient], *, deadline: float = CHECK_DEADLINE,
+    def __init__(self, peers: Sequence[HealthChecked], *, deadline: float = CHECK_DEADLINE,
                  ttl: float = TTL) -> None:
         self._peers = tuple(peers)
         self._deadline = deadline

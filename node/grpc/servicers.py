@@ -190,8 +190,8 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
 
 class NodeServicer(node_pb2_grpc.NodeServiceServicer):
     """``GetStatus``: the node's own counts, the catalog version in force, the quarantine's
-    size and how many configured peers answer their health check (``peers_reachable``,
-    measured off the call path)."""
+    size and how many configured peers answer their health check while the ledger lists
+    them as members (``peers_reachable``, measured off the call path)."""
 
     def __init__(self, app: NodeApp, *, catalog: CatalogState | None,
                  exchange: Exchange | None, peers_reachable: Callable[[], int]) -> None:

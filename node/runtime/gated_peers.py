@@ -3,7 +3,9 @@
 The membership view decides inbound calls (``node.identity.cache``); this wrapper makes
 the node's own loops — pullers, revocation pullers, witnessing, federated fetches — stop
 calling a province the ledger no longer lists as an active member with the CA held here,
-and resume once it is readmitted, without rebuilding the loops.
+and resume once it is readmitted, without rebuilding the loops. ``GetStatus``'s
+``peers_reachable`` counts through the same gate: a removed province's node is not
+reachable as a peer, however well it answers its health check.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ __all__ = ["MemberGatedPeer", "gate_peers"]
 
 class MemberGatedPeer:
     """``PeerClient``'s exchange and witness calls, each refused with ``PeerCallFailed``
-    (code ``NOT_A_MEMBER``) while the view does not admit the peer's province."""
+    (code ``NOT_A_MEMBER``) while the view does not admit the peer's province, and its
+    health check, answered False then."""
 
     def __init__(self, client: PeerClient, view: MembershipView, ca_fingerprint: str) -> None:
         self._client = client
@@ -39,6 +42,15 @@ class MemberGatedPeer:
         except UntrustedCertificate as exc:
             raise PeerCallFailed(f"not calling {self._client.province}: {exc}",
                                  code="NOT_A_MEMBER") from exc
+
+    def healthy(self, timeout: float) -> bool:
+        """False, without calling, while the view does not admit the peer's province;
+        else whether the peer's node answers its health check (``peers_reachable``)."""
+        try:
+            self._admit()
+        except PeerCallFailed:
+            return False
+        return self._client.healthy(timeout)
 
     def pull_records(self, *, cursor: str, limit: int, request_id: str,
                      timeout: float) -> PulledPage:

@@ -153,7 +153,7 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     lifecycle.submitter = submitter
     if matching is not None:
         lifecycle.on_ended = matching.keeper.remove_listing
-    reachable = ReachablePeers(list(peers.values()))
+    reachable = ReachablePeers(list(links.values()))  # members only, when gated
     servicers = Servicers(
         ingest=IngestServicer(app, submitter),
         query=QueryServicer(app, query_deps(

@@ -96,7 +96,7 @@ class FakePeer:
 
 def test_the_first_count_is_measured_then_cached() -> None:
     up, down = FakePeer(True), FakePeer(False)
-    reachable = ReachablePeers([up, down], ttl=60.0)  # type: ignore[list-item]
+    reachable = ReachablePeers([up, down], ttl=60.0)
     assert reachable.count() == 1  # the very first count is measured on the call
     checks = up.checks
     for _ in range(10):
@@ -106,7 +106,7 @@ def test_the_first_count_is_measured_then_cached() -> None:
 
 def test_a_stale_count_is_refreshed_off_the_call() -> None:
     peer = FakePeer(True)
-    reachable = ReachablePeers([peer], ttl=0.0)  # type: ignore[list-item]
+    reachable = ReachablePeers([peer], ttl=0.0)
     assert reachable.count() == 1
     peer.up = False
     peer.gate.clear()  # the peer now hangs: a call that waited on it could not return

@@ -2,7 +2,8 @@
 
 ZJ is removed by SH and JS (2 of 3): within seconds SH refuses every role of ZJ — its
 node's pulls and fetches — ZJ's own node refuses its own platform and auditor, and SH
-stops calling ZJ; once ZJ is readmitted the same certificates work again. A
+stops calling ZJ — nor counts it among its reachable peers, though ZJ's node still
+answers health checks; once ZJ is readmitted the same certificates work again. A
 province-minted auditor is refused at every other province; the appointed consortium
 auditor works until the members dismiss its CA. A CA held in node.toml that differs
 from the one on-chain is refused, whatever the file says.
@@ -23,10 +24,10 @@ from multinode_net import Network, anchored, build_network, records_of, running,
 
 from ledger.client import LedgerClient
 from ledger.types import MemberSpec
-from node._proto.credit.v1 import audit_pb2, exchange_pb2
+from node._proto.credit.v1 import audit_pb2, exchange_pb2, node_pb2
 from node.cli.main import main
 from node.exchange.ports import PeerCallFailed
-from node.grpc.stubs import audit_stub, exchange_stub
+from node.grpc.stubs import audit_stub, exchange_stub, node_stub
 from node.identity import MembershipView, MemberStanding, UntrustedCertificate
 from node.runtime.gated_peers import MemberGatedPeer
 
@@ -128,6 +129,32 @@ def test_removed_member_refused_within_seconds_and_readmitted(net: Network) -> N
     assert sh_view.view.admits("ZJ", fp)
     wait_for(lambda: _pull(net, "ZJ", "platform", "ZJ") is grpc.StatusCode.PERMISSION_DENIED,
              timeout=30.0, step=0.1)
+
+
+def _peers_reachable(net: Network, province: str) -> int:
+    with net.channel(province, "admin", province) as ch:
+        status = node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=10)
+    return int(status.peers_reachable)
+
+
+def test_peers_reachable_counts_current_members_only(net: Network) -> None:
+    """ZJ removed: its node keeps running and answering health checks, but SH's
+    ``peers_reachable`` no longer counts it (trust follows the chain); readmitted, it is
+    counted again. ``peers_configured`` stays what node.toml lists."""
+    wait_for(lambda: _peers_reachable(net, "SH") == 2, timeout=30.0, step=0.2)
+    spec = _zj_spec(net)
+    removal = _client(net, "SH").propose_remove_member("ZJ")
+    assert _client(net, "JS").approve(removal).executed
+    took = wait_for(lambda: _peers_reachable(net, "SH") == 1, timeout=30.0, step=0.2)
+    print(f"removed member left peers_reachable at SH after {took:.2f} s")
+    assert net["SH"].node.peers["ZJ"].healthy(timeout=5.0)  # ZJ's node still answers
+    with net.channel("SH", "admin", "SH") as ch:
+        status = node_stub(ch).GetStatus(node_pb2.GetStatusRequest(), timeout=10)
+    assert (status.peers_reachable, status.peers_configured) == (1, 2)
+
+    readmission = _client(net, "SH").propose_add_member(spec)
+    assert _client(net, "JS").approve(readmission).executed
+    wait_for(lambda: _peers_reachable(net, "SH") == 2, timeout=30.0, step=0.2)
 
 
 def test_a_province_minted_auditor_is_refused_at_another_province(net: Network) -> None:
