@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import nacl.signing
 
@@ -110,8 +111,11 @@ def test_flush_seals_whatever_waits() -> None:
     assert loop.run_once(flush=True) == 1 and ledger.sizes == [600]
 
 
-def test_a_lone_record_wakes_the_loop_instead_of_waiting_for_the_next_round() -> None:
-    store, ledger = open_store("sqlite://"), RecordingLedger()
+def test_a_lone_record_wakes_the_loop_instead_of_waiting_for_the_next_round(
+        tmp_path: Path) -> None:
+    # A file database: the loop's thread and this one write at once (the in-memory one is
+    # a single shared connection, not for threads; it failed once under load).
+    store, ledger = open_store(f"sqlite:///{tmp_path / 'node.db'}"), RecordingLedger()
     loop = AnchorLoop(store, ledger, province="JS",
                       signing_key=nacl.signing.SigningKey(b"\x01" * 32), interval=60.0,
                       max_records=50_000, metrics=make_metrics(), catalog_version=lambda: 1,
