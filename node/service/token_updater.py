@@ -79,7 +79,7 @@ class TokenSetUpdater:
             if start >= size:
                 return 0
             end = min(size, start + CHUNK)
-            found = self._store.records_by_leaf_range(self._province, start, end)
+            found = self._store.active_records_of_kind(self._province, DISHONESTY, start, end)
             listed = listed_of(found, self._master_key)
             if listed:
                 self._keeper.listed(listed)
