@@ -257,8 +257,12 @@ def _fast_path_applies(value: JsonValue) -> bool:
     return kind is not float
 
 
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""What ``json.dumps`` builds on every call with these options, built once (stateless)."""
+
+
 def _fast_dumps(plain: dict[str, JsonValue]) -> bytes:
-    text = json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = _ENCODER.encode(plain)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

@@ -21,6 +21,17 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
 
+# Precomputed per-position tables (character -> value * weight): the check characters are
+# computed on every record, and a C-level ``map`` over these tables is several times
+# faster than weighting each character in Python. Characters outside a table take the
+# plain path, so every result and message stays the same.
+_USCC_TABLES = tuple({ch: v * w for ch, v in _USCC_VALUE.items()} for w in USCC_WEIGHTS)
+_ORG_VALUE = {ch: int(ch, 36) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_ORG_TABLES = tuple({ch: v * w for ch, v in _ORG_VALUE.items()} for w in ORG_CODE_WEIGHTS)
+_ID_TABLES = tuple({str(d): d * w for d in range(10)} for w in ID_WEIGHTS)
+_ORG_CHECK = {c: {10: "X", 11: "0"}.get(c, str(c)) for c in range(1, 12)}
+_weighted = dict.__getitem__
+
 
 def mask(identifier: str) -> str:
     """Show only the first 2 and last 2 characters: ``91****43``-style, safe in messages."""
@@ -37,7 +48,7 @@ def uscc_check_char(first17: str) -> str:
     if len(first17) != 17:
         raise ValueError(f"USCC body has {len(first17)} characters, want 17")
     try:
-        total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+        total = sum(map(_weighted, _USCC_TABLES, first17))
     except KeyError as exc:
         raise ValueError(f"USCC body has a character outside the USCC alphabet: {exc}") from exc
     return USCC_ALPHABET[(31 - total % 31) % 31]
@@ -47,6 +58,10 @@ def org_code_check_char(first8: str) -> str:
     """The check character (position 9) of a GB 11714 organisation code body of 8 characters."""
     if len(first8) != 8:
         raise ValueError(f"organisation code body has {len(first8)} characters, want 8")
+    try:
+        return _ORG_CHECK[11 - sum(map(_weighted, _ORG_TABLES, first8)) % 11]
+    except KeyError:
+        pass  # a character outside the table: the plain path says which
     total = 0
     for ch, weight in zip(first8, ORG_CODE_WEIGHTS, strict=True):
         if ch.isdigit():
@@ -95,7 +110,10 @@ def id_check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of a citizen ID whose first 17 digits are given."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError(f"ID body must be 17 digits, got {len(first17)} characters")
-    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    try:
+        total = sum(map(_weighted, _ID_TABLES, first17))
+    except KeyError:  # a non-ASCII decimal digit (str.isdigit accepts them)
+        total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
     return ID_CHECK[total % 11]
 
 

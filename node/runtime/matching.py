@@ -14,8 +14,10 @@ from typing import Final
 
 from crypto.oprf_keys import load_oprf_key
 from node.service.app import NodeApp
+from node.service.background import BackgroundLoop
 from node.service.matching import EvaluationBudget, MatchingResponder
 from node.service.matching_tokens import TokenSetKeeper
+from node.service.token_updater import TokenSetUpdater, token_update_loop
 from node.store.sql_oprf_tokens import TokenSetStore
 
 __all__ = ["OPRF_KEY_NAME", "Matching", "open_matching", "oprf_key_file"]
@@ -32,6 +34,14 @@ PER_SECOND: Final = 50.0
 class Matching:
     responder: MatchingResponder
     keeper: TokenSetKeeper
+    updater: TokenSetUpdater
+    """Adds new entries' tokens from a durable cursor (``node.service.token_updater``)."""
+    loop: BackgroundLoop
+    """The updater's thread, woken by ingest (``wake``); started and stopped by the node."""
+
+    def listed(self, entries: object) -> None:
+        """Ingest's hook: new dishonesty entries are stored, the updater has work."""
+        self.loop.wake()
 
 
 def oprf_key_file(signing_key_file: Path) -> Path:
@@ -47,6 +57,9 @@ def open_matching(app: NodeApp) -> Matching | None:
         return None
     key = load_oprf_key(path)
     tokens = TokenSetStore(app.store.engine)
-    return Matching(MatchingResponder(key, tokens, EvaluationBudget(burst=BURST,
-                                                                    per_second=PER_SECOND)),
-                    TokenSetKeeper(key, tokens))
+    keeper = TokenSetKeeper(key, tokens)
+    updater = TokenSetUpdater(keeper, app.store, province=app.province,
+                              master_key=app.keys.master_key)
+    budget = EvaluationBudget(burst=BURST, per_second=PER_SECOND)
+    return Matching(MatchingResponder(key, tokens, budget, catch_up=updater.catch_up),
+                    keeper, updater, token_update_loop(updater))

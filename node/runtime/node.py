@@ -70,6 +70,8 @@ class RunningNode:
     lifecycle: Lifecycle | None = None
     nudger: Nudger | None = None
     """Tells the peers to pull after this node anchored (``node.exchange.nudge``)."""
+    token_updates: BackgroundLoop | None = None
+    """Keeps the matching token set in step with ingest (``node.service.token_updater``)."""
     _stopped: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -91,6 +93,8 @@ class RunningNode:
             self.membership.stop()
         if self.lifecycle is not None:
             self.lifecycle.stop()
+        if self.token_updates is not None:
+            self.token_updates.stop()
         if self.exchange is not None:
             self.exchange.stop()
         if self.nudger is not None:
@@ -149,10 +153,10 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     submitter = Submitter(app.store, app.keys, province=app.province, metrics=app.metrics,
                           on_stored=loop.notify if loop else lambda waiting: None,
                           categorize=catalog.categorize if catalog else None,
-                          on_listed=matching.keeper.listed if matching else None)
+                          on_listed=matching.listed if matching else None)
     lifecycle.submitter = submitter
     if matching is not None:
-        lifecycle.on_ended = matching.keeper.remove_listing
+        lifecycle.on_ended = matching.updater.remove_listing
     reachable = ReachablePeers(list(links.values()))  # members only, when gated
     servicers = Servicers(
         ingest=IngestServicer(app, submitter),
@@ -174,6 +178,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
     if exchange is not None:
         exchange.start()
     lifecycle.start()
+    if matching is not None:
+        matching.loop.start()  # its first round resumes from the cursor (crash recovery)
     audit_loops = open_audit_loops(app, links)
     audit_loops.start()
     purge = nonce_purge_loop(app.nonces)
@@ -185,7 +191,8 @@ def start_node(config: NodeConfig, *, workers: int = 8) -> RunningNode:
                                     "metrics_port": metrics_port or 0})
     return RunningNode(app, server, metrics_port, loop, exchange, catalog, peers,
                        audit_loops, reachable, nonce_purge=purge, membership=membership,
-                       lifecycle=lifecycle, nudger=nudger)
+                       lifecycle=lifecycle, nudger=nudger,
+                       token_updates=matching.loop if matching else None)
 
 
 def _wake_pullers(exchange: Exchange | None, lifecycle: Lifecycle) -> OnNudge:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from crypto import oprf
@@ -75,6 +75,9 @@ class MatchingResponder:
     key: oprf.OprfKeyPair
     tokens: TokenSetStore
     budget: EvaluationBudget
+    catch_up: Callable[[], None] = field(default=lambda: None)
+    """Brings the token set up to every acknowledged submission (``TokenSetUpdater``);
+    run before the first page, so a download never misses a listed subject."""
 
     def check_caller(self, caller: Identity, purpose: str) -> None:
         """Peers may match; an agency only for a purpose its certificate carries."""
@@ -106,6 +109,8 @@ class MatchingResponder:
             raise BadRequest("cursor: not a cursor this node gave out") from exc
         if after < 0:
             raise BadRequest("cursor: not a cursor this node gave out")
+        if not after:
+            self.catch_up()
         page = self.tokens.page(after, min(limit, MAX_PAGE) if limit > 0 else MAX_PAGE)
         return TokenSetPage(page.entries, str(page.next_cursor) if page.next_cursor else "",
                             self.tokens.count())

@@ -4,8 +4,12 @@ Each local serious-dishonesty entry contributes ``F(k, subject id)`` (crypto/opr
 ``evaluate``) and the shared category of the listing. Usage::
 
     keeper = TokenSetKeeper(oprf_key, TokenSetStore(engine))
-    Submitter(..., on_listed=keeper.listed)     # entries added as they are ingested
+    keeper.listed(entries)                       # entries added (idempotent per record)
     keeper.remove_listing("JS-2025-000123")      # repair/withdrawal: stop answering it
+
+A running node does not call ``listed`` in the submit path: ingest wakes a
+``node.service.token_updater.TokenSetUpdater``, which adds the entries from a durable
+cursor in the background (and removes under its lock).
 
 ``remove_listing`` is the call for whatever stops a record from being answered (repair,
 withdrawal, end of publicity): a subject removed from the list must stop matching.

@@ -63,6 +63,11 @@ class Store(Protocol):
         """The records of ``province`` with ``start <= leaf_index < end``, by leaf index."""
         ...
 
+    def active_records_of_kind(self, province: str, kind: str, start: int, end: int
+                               ) -> list[StoredRecord]:
+        """:meth:`records_by_leaf_range` narrowed to active records of one ``kind``."""
+        ...
+
     def records_by_subject(self, subject_token: bytes) -> list[StoredRecord]:
         """Every record (local and foreign, any status) of one subject token."""
         ...

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from crypto.disclosure import leaf_data
 from crypto.merkle import CompactRange, hash_leaf
+from node.domain.lifecycle import ACTIVE
 from node.store import sql_batches, sql_log, sql_records
 from node.store.contract import Store
 from node.store.keystore import KeyStore, detach_rows
@@ -168,6 +169,15 @@ class SqlStore(Store):
             found = sql_records.select_records(
                 conn, records.c.province == province, records.c.leaf_index >= start,
                 records.c.leaf_index < end, order=records.c.leaf_index)
+        return self._attach(found)
+
+    def active_records_of_kind(self, province: str, kind: str, start: int, end: int
+                               ) -> list[StoredRecord]:
+        with read_tx(self._engine, "active_records_of_kind") as conn:
+            found = sql_records.select_records(
+                conn, records.c.province == province, records.c.leaf_index >= start,
+                records.c.leaf_index < end, records.c.kind == kind,
+                records.c.status == ACTIVE, order=records.c.leaf_index)
         return self._attach(found)
 
     def records_by_subject(self, subject_token: bytes) -> list[StoredRecord]:

@@ -135,3 +135,41 @@ def test_future_birth_is_relative_to_context_today() -> None:
     assert validate(rec).ok  # born "today" is not in the future
     later = dataclasses.replace(CTX, today=dt.date(2025, 6, 29))
     assert codes(validate(rec, later)) == {("ID_FUTURE_BIRTH", "CF_XDR_ZJHM")}
+
+
+def _weighted_sum(body: str, alphabet: str, weights: tuple[int, ...]) -> int:
+    """The check sums computed the plain way (GB 32100 / GB 11643), to pin the tables."""
+    return sum(alphabet.index(ch) * w for ch, w in zip(body, weights, strict=True))
+
+
+@pytest.mark.parametrize("body", ["91350100M000100Y4", "Y1YYYYYY YYYYYYYYY".replace(" ", ""),
+                                  "00000000000000000", "9144010" + "1MA5CJQ4N5"])
+def test_check_characters_from_the_tables_equal_the_plain_sums(body: str) -> None:
+    from node.domain.identifiers import (
+        ID_CHECK,
+        ID_WEIGHTS,
+        USCC_ALPHABET,
+        USCC_WEIGHTS,
+        org_code_check_char,
+    )
+
+    total = _weighted_sum(body, USCC_ALPHABET, USCC_WEIGHTS)
+    assert uscc_check_char(body) == USCC_ALPHABET[(31 - total % 31) % 31]
+    digits = "".join(str(USCC_ALPHABET.index(ch) % 10) for ch in body)
+    assert id_check_char(digits) == ID_CHECK[_weighted_sum(digits, "0123456789", ID_WEIGHTS) % 11]
+    org_total = sum(int(ch, 36) * w for ch, w in zip(body[:8], (3, 7, 9, 10, 5, 8, 4, 2),
+                                                     strict=True))
+    assert org_code_check_char(body[:8]) == {10: "X", 11: "0"}.get(11 - org_total % 11,
+                                                                    str(11 - org_total % 11))
+
+
+def test_characters_outside_the_tables_keep_their_old_results() -> None:
+    from node.domain.identifiers import org_code_check_char
+
+    # str.isdigit accepts other decimal digits; int() reads them as the same numbers.
+    assert id_check_char("٣" + "1010519491231002") == id_check_char("31010519491231002")
+    assert org_code_check_char("M000100٣") == org_code_check_char("M0001003")
+    with pytest.raises(ValueError, match="outside the USCC alphabet: 'I'"):
+        uscc_check_char("91350100I000100Y4")
+    with pytest.raises(ValueError, match="invalid character 'a'"):
+        org_code_check_char("a0001003")
