@@ -27,7 +27,7 @@ from node._proto.credit.v1 import (
 )
 from node.grpc.audit_servicer import AuditServicer
 from node.grpc.exchange_servicer import ExchangeServicer
-from node.grpc.lanes import PeerLane
+from node.grpc.lanes import Lane, Lanes
 from node.grpc.lifecycle_servicer import LifecycleServicer
 from node.grpc.malformed import MalformedRequests
 from node.grpc.matching_servicer import MatchingServicer
@@ -35,7 +35,8 @@ from node.grpc.server_limits import MAX_MESSAGE_BYTES
 from node.grpc.servicers import IngestServicer, NodeServicer, QueryServicer
 from node.grpc.stubs import add_lifecycle_servicer, add_servicers
 
-__all__ = ["SERVICE_NAMES", "GrpcServer", "Servicers", "serve", "server_credentials"]
+__all__ = ["SERVICE_NAMES", "GrpcServer", "Servicers", "serve", "server_credentials",
+           "server_lanes"]
 
 SERVICE_NAMES: Final = (
     ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name,
@@ -49,6 +50,16 @@ SERVICE_NAMES: Final = (
 
 PEER_SERVICES: Final = (exchange_pb2.DESCRIPTOR.services_by_name["ExchangeService"].full_name,)
 """Services only nodes call, whose handlers never call a peer: served on their own lane."""
+
+PLATFORM_SERVICES: Final = (ingest_pb2.DESCRIPTOR.services_by_name["IngestService"].full_name,)
+"""Platform submissions: served on their own lane, never queued behind agency queries."""
+
+
+def server_lanes(workers: int) -> Lanes:
+    """The server's lanes: ``peer`` (the exchange between nodes) and ``platform``
+    (submissions), ``workers`` threads each beside the ``workers`` of the server pool."""
+    return Lanes([Lane("peer", PEER_SERVICES, workers),
+                  Lane("platform", PLATFORM_SERVICES, workers)])
 
 
 @dataclass(frozen=True)
@@ -69,14 +80,14 @@ class GrpcServer:
     server: Any
     health: health.HealthServicer
     port: int
-    peer_lane: PeerLane | None = None
+    lanes: Lanes | None = None
 
     def stop(self, grace: float) -> None:
         """Report NOT_SERVING, stop taking calls and let running ones finish (``grace`` s)."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait(grace + 1)
-        if self.peer_lane is not None:
-            self.peer_lane.shutdown()
+        if self.lanes is not None:
+            self.lanes.shutdown()
 
 
 def server_credentials(*, cert: Path, key: Path, ca_bundle: bytes) -> Any:
@@ -91,13 +102,14 @@ def server_credentials(*, cert: Path, key: Path, ca_bundle: bytes) -> Any:
 def serve(servicers: Servicers, *, listen: str, credentials: Any, workers: int) -> GrpcServer:
     """Bind ``listen`` (host:port, port 0 allowed), start serving, report SERVING.
 
-    ``workers`` threads run the calls of agencies, platforms and auditors; as many more
-    run the exchange between nodes (``node.grpc.lanes``: a federated query waiting on a
-    peer never holds up the peer's own fetches from this node).
+    ``workers`` threads run the calls of agencies and auditors; as many more run the
+    exchange between nodes (``node.grpc.lanes``: a federated query waiting on a peer never
+    holds up the peer's own fetches from this node), and as many the platforms'
+    submissions (never queued behind agency queries).
 
     Raises ``OSError`` when the address cannot be bound.
     """
-    lane = PeerLane(PEER_SERVICES, workers=workers)
+    lane = server_lanes(workers)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

@@ -25,6 +25,8 @@ PURGE_EVERY = 3600.0
 
 _PREFIX = "gn:"
 _WITHDRAWN = "gw:"
+NEVER = "9999-12-31T23:59:59+00:00"
+"""The expiry a withdrawn grant's nonce is claimed with: never purged."""
 
 
 class StoreNonceLedger:
@@ -55,8 +57,16 @@ class StoreNonceLedger:
         return _WITHDRAWN + digest
 
     def withdraw(self, agency: str, nonce: str, at: datetime) -> bool:
-        """Record that the subject withdrew the grant; False if it was withdrawn before."""
-        return self._store.claim_meta(self.withdrawn_key(agency, nonce), at.isoformat())
+        """Record that the subject withdrew the grant; False if it was withdrawn before.
+
+        The grant's nonce is claimed too, never to expire (migration 20261206_0011 did so
+        for earlier withdrawals): a query with a withdrawn grant fails its ``claim`` in
+        the claim's own transaction, and the query path reads the withdrawal only to
+        name the refusal (``node.service.query``)."""
+        withdrawn, _ = self._store.claim_metas([(self.withdrawn_key(agency, nonce),
+                                                 at.isoformat()),
+                                                (self.key(agency, nonce), NEVER)])
+        return withdrawn
 
     def is_withdrawn(self, agency: str, nonce: str) -> bool:
         return self._store.get_meta(self.withdrawn_key(agency, nonce)) is not None

@@ -36,7 +36,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -197,9 +197,36 @@ def _check_grant(query: QueryInput, caller: Identity, caller_key: ec.EllipticCur
                  policy: PurposePolicy, deps: QueryDeps, now: datetime,
                  require_evidence: bool) -> Grant:
     grant = _parse(query)
-    if deps.withdrawals is not None and deps.withdrawals.is_withdrawn(grant.agency,
-                                                                      grant.nonce):
-        raise Refused("grant refused: the subject withdrew it", reason=Refusal.GRANT_REFUSED)
+    withdrawals = deps.withdrawals
+    if withdrawals is None:
+        return _check_unwithdrawn(grant, query, caller, caller_key, policy, deps, now,
+                                  require_evidence)
+    if cast(object, withdrawals) is not deps.nonces:
+        if withdrawals.is_withdrawn(grant.agency, grant.nonce):
+            raise _withdrawn()
+        return _check_unwithdrawn(grant, query, caller, caller_key, policy, deps, now,
+                                  require_evidence)
+    # The nonce ledger is the withdrawals' store (StoreNonceLedger): a withdrawal claims
+    # the grant's nonce, so a withdrawn grant fails the nonce claim itself, in its
+    # transaction. The withdrawal is read only when something refused the grant, to name
+    # it first as before (a withdrawn grant is refused as withdrawn whatever else fails).
+    try:
+        return _check_unwithdrawn(grant, query, caller, caller_key, policy, deps, now,
+                                  require_evidence)
+    except (Refused, BadRequest):
+        if withdrawals.is_withdrawn(grant.agency, grant.nonce):
+            raise _withdrawn() from None
+        raise
+
+
+def _withdrawn() -> Refused:
+    return Refused("grant refused: the subject withdrew it", reason=Refusal.GRANT_REFUSED)
+
+
+def _check_unwithdrawn(grant: Grant, query: QueryInput, caller: Identity,
+                       caller_key: ec.EllipticCurvePublicKey, policy: PurposePolicy,
+                       deps: QueryDeps, now: datetime, require_evidence: bool) -> Grant:
+    """The checks of step (3) after the withdrawal, the nonce claimed last."""
     vault = deps.evidence if require_evidence else None
     evidence_hash = grant.consent_evidence_sha256
     if vault is not None:

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Engine, delete, event, select
+from sqlalchemy import Engine, bindparam, delete, event, select
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from crypto.errors import SealingError
@@ -29,7 +29,7 @@ from crypto.sealing import attach_key, detach_key
 from node.store.bulk import bulk_insert
 from node.store.rows import NewRecord, StoredRecord
 from node.store.schema import data_keys, keystore_metadata
-from node.store.sql_common import chunked, in_chunk, one_of, utc, utc_now
+from node.store.sql_common import IN_CHUNK, chunked, in_chunk, one_of, utc, utc_now
 from node.store.transactions import read_tx, write_tx
 
 SHREDDED: Final = "shredded"
@@ -120,6 +120,10 @@ class KeyStore:
         if not wanted:
             return found
         with read_tx(self._engine, "keystore.get") as conn:
+            if len(wanted) <= IN_CHUNK:  # a query's few records: a statement built once
+                rows = conn.execute(_KEYS_AMONG, {"ids": wanted})
+                found.update((bytes(r.key_id), bytes(r.wrapped_key)) for r in rows)
+                return found
             for part in chunked(wanted, in_chunk(conn)):
                 rows = conn.execute(select(data_keys.c.key_id, data_keys.c.wrapped_key)
                                     .where(one_of(conn, data_keys.c.key_id, part)))
@@ -162,6 +166,10 @@ class KeyStore:
             with self._engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return gone
+
+
+_KEYS_AMONG: Final = select(data_keys.c.key_id, data_keys.c.wrapped_key).where(
+    data_keys.c.key_id.in_(bindparam("ids", expanding=True)))
 
 
 def _secure_delete(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

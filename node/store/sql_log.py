@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import TextClause, select, text, update
 from sqlalchemy.engine import Connection
@@ -51,12 +51,22 @@ def _head(log_name: str, size: int, packed: bytes) -> LogHead:
 
 def read_log_head(conn: Connection, log_name: str) -> LogHead:
     """The log's current size and peaks; an unknown log is empty."""
-    row = conn.execute(
-        select(log_state.c.size, log_state.c.peaks).where(log_state.c.log_name == log_name)
-    ).one_or_none()
+    row = _state_row(conn, log_name, for_update=False)
     if row is None:
         return LogHead(log_name=log_name, size=0, peaks=())
-    return _head(log_name, row.size, bytes(row.peaks))
+    return _head(log_name, row[0], bytes(row[1]))
+
+
+def _state_row(conn: Connection, log_name: str, *, for_update: bool) -> Any:
+    """The log's ``(size, peaks)`` row or None, through a statement prebuilt per driver
+    (SQLAlchemy building and keying the select cost more than SQLite's own lookup)."""
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    if mark is None:
+        query = select(log_state.c.size, log_state.c.peaks).where(
+            log_state.c.log_name == log_name)
+        return conn.execute(query.with_for_update() if for_update else query).one_or_none()
+    lock = for_update and conn.dialect.name == "postgresql"
+    return conn.exec_driver_sql(_state_sql(mark, lock), (log_name,)).first()
 
 
 def lock_log_head(conn: Connection, log_name: str) -> LogHead:
@@ -65,19 +75,16 @@ def lock_log_head(conn: Connection, log_name: str) -> LogHead:
     Writers of one log are serialized here (PostgreSQL: row lock; SQLite: the caller's
     BEGIN IMMEDIATE), so leaf indices are never handed out twice.
     """
-    query = (
-        select(log_state.c.size, log_state.c.peaks)
-        .where(log_state.c.log_name == log_name)
-        .with_for_update()
-    )
-    row = conn.execute(query).one_or_none()
+    row = _state_row(conn, log_name, for_update=True)
     if row is None:
         conn.execute(
             insert_ignore(conn, log_state, ["log_name"]),
             {"log_name": log_name, "size": 0, "peaks": b""},
         )
-        row = conn.execute(query).one()
-    return _head(log_name, row.size, bytes(row.peaks))
+        row = _state_row(conn, log_name, for_update=True)
+        if row is None:
+            raise StoreCorruptionError(f"log {log_name!r}: its state row vanished")
+    return _head(log_name, row[0], bytes(row[1]))
 
 
 def append_leaves(
@@ -114,12 +121,18 @@ def append_leaves(
     if written is not None:
         written.extend(new_nodes)
     new_head = LogHead(log_name=log_name, size=compact.size, peaks=compact.peaks)
-    conn.execute(
-        update(log_state)
-        .where(log_state.c.log_name == log_name)
-        .values(size=new_head.size, peaks=b"".join(new_head.peaks))
-    )
+    _write_state(conn, new_head)
     return new_head
+
+
+def _write_state(conn: Connection, head: LogHead) -> None:
+    peaks = b"".join(head.peaks)
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    if mark is None:
+        conn.execute(update(log_state).where(log_state.c.log_name == head.log_name)
+                     .values(size=head.size, peaks=peaks))
+        return
+    conn.exec_driver_sql(_update_sql(mark), (head.size, peaks, head.log_name))
 
 
 def _key(node: NodeRef) -> tuple[int, int]:
@@ -186,6 +199,19 @@ def _driver_nodes_sql(count: int, mark: str) -> str:
     terms = " OR ".join(f"(log_name = {mark} AND level = {mark} AND idx = {mark})"
                         for _ in range(count))
     return f"SELECT level, idx, hash FROM {log_nodes.name} WHERE {terms}"  # noqa: S608
+
+
+@lru_cache(maxsize=8)
+def _state_sql(mark: str, lock: bool) -> str:
+    # Table and column names are this module's constants; the log name is a parameter.
+    sql = f"SELECT size, peaks FROM {log_state.name} WHERE log_name = {mark}"  # noqa: S608
+    return sql + " FOR UPDATE" if lock else sql
+
+
+@lru_cache(maxsize=4)
+def _update_sql(mark: str) -> str:
+    return (f"UPDATE {log_state.name} SET size = {mark}, peaks = {mark} "  # noqa: S608
+            f"WHERE log_name = {mark}")
 
 
 def root_at(conn: Connection, log_name: str, size: int) -> bytes:

@@ -182,7 +182,7 @@ class SqlStore(Store):
 
     def records_by_subject(self, subject_token: bytes) -> list[StoredRecord]:
         with read_tx(self._engine, "records_by_subject") as conn:
-            found = sql_records.select_records(conn, records.c.subject_token == subject_token)
+            found = sql_records.records_of_subject(conn, subject_token)
         return self._attach(found)
 
     def public_records_ending(self, on_or_before: date, limit: int) -> list[StoredRecord]:

@@ -155,6 +155,11 @@ def test_a_grant_the_subject_withdrew_is_refused(node_dir: NodeDir, running: Run
     assert capsys.readouterr().out.strip() == '{"withdrawn": false}'
     code, details = _refused(lambda: _query(node_dir, running.port, grant))
     assert (code, details) == (DENIED, "grant refused: the subject withdrew it")
+    # Named first, as before the withdrawal moved into the nonce claim: whatever else is
+    # wrong with the grant (here its evidence), the refusal says it was withdrawn.
+    code, details = _refused(lambda: _query(node_dir, running.port, grant,
+                                            evidence=b"not the evidence the grant names"))
+    assert (code, details) == (DENIED, "grant refused: the subject withdrew it")
     # Only the provincial platform withdraws: an agency cannot.
     with channel(node_dir, running.port, "agency") as ch:
         code, _ = _refused(lambda: query_stub(ch).WithdrawGrant(

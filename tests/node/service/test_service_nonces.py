@@ -6,8 +6,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import Engine
 
-from node.service.nonces import StoreNonceLedger, nonce_purge_loop
+from node.service.nonces import NEVER, StoreNonceLedger, nonce_purge_loop
 from node.store.sql_store import SqlStore
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
@@ -42,3 +43,32 @@ def test_the_purge_loop_runs_on_its_own(sql_store: SqlStore,
             time.sleep(0.05)
     finally:
         loop.stop()
+
+
+def test_a_withdrawal_claims_the_grants_nonce_for_good(sql_store: SqlStore) -> None:
+    ledger = StoreNonceLedger(sql_store)
+    assert ledger.withdraw("a", "n-w", NOW)
+    assert not ledger.withdraw("a", "n-w", NOW)
+    assert not ledger.claim("a", "n-w", NOW + timedelta(days=1))  # the query path's claim
+    assert ledger.purge_expired(datetime(9999, 1, 1, tzinfo=UTC)) == 0
+    assert ledger.is_withdrawn("a", "n-w")
+    assert ledger.claim("a", "n-other", NOW + timedelta(days=1))
+
+
+def test_the_migration_claims_the_nonces_of_earlier_withdrawals(store_engine: Engine) -> None:
+    from alembic import command
+
+    from node.store.engine import WRITE, alembic_config, migrate
+
+    ledger = StoreNonceLedger(SqlStore(store_engine))
+    cfg = alembic_config()
+    with store_engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "20261202_0005")
+    # Recorded before the change: the withdrawal only.
+    SqlStore(store_engine).claim_meta(ledger.withdrawn_key("a", "n-old"), NOW.isoformat())
+    assert SqlStore(store_engine).claim_meta(ledger.key("a", "n-used"), "2026-12-03")
+    migrate(store_engine)
+    assert SqlStore(store_engine).get_meta(ledger.key("a", "n-old")) == NEVER
+    assert not ledger.claim("a", "n-old", NOW + timedelta(days=1))
+    assert SqlStore(store_engine).get_meta(ledger.key("a", "n-used")) == "2026-12-03"
