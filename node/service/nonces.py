@@ -59,7 +59,7 @@ class StoreNonceLedger:
     def withdraw(self, agency: str, nonce: str, at: datetime) -> bool:
         """Record that the subject withdrew the grant; False if it was withdrawn before.
 
-        The grant's nonce is claimed too, never to expire (migration 20261206_0011 did so
+        The grant's nonce is claimed too, never to expire (migration 20261206_0006 did so
         for earlier withdrawals): a query with a withdrawn grant fails its ``claim`` in
         the claim's own transaction, and the query path reads the withdrawal only to
         name the refusal (``node.service.query``)."""

@@ -4,7 +4,7 @@ expire, so a query with a withdrawn grant fails its nonce claim in the claim's o
 transaction (the query path reads the withdrawal only to name the refusal). Withdrawals
 recorded from now on claim the nonce themselves; this covers the ones recorded before.
 
-Revision ID: 20261206_0011
+Revision ID: 20261206_0006
 Revises: 20261202_0005
 Create Date: 2026-12-06
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "20261206_0011"
+revision: str = "20261206_0006"
 down_revision: str | Sequence[str] | None = "20261202_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
