@@ -186,6 +186,54 @@ def test_an_invalid_cosignature_is_held_against_its_witness(net: Network) -> Non
     assert faults[0]["detail"].startswith(f"cosignature by ZJ on size {size}:")
 
 
+def test_a_page_pulled_again_after_a_crash_is_listed_as_retried_not_failed(
+        net: Network) -> None:
+    """SH's puller dies (as if SIGKILLed) after JS logged serving a page and before SH logged
+    receiving it: JS's exchange_out stands alone. SH pulls the same records again under a
+    new request id, so the verdict lists a retry and passes."""
+    [puller] = [p for p in net["SH"].node.exchange.pullers  # type: ignore[union-attr]
+                if p.link.province == "JS"]
+    logs_page = puller._on_received  # the seam where a real kill lands (see puller.py)
+    assert logs_page is not None
+    cut_off: list[str] = []
+
+    def killed_once(peer: str, request_id: str, items: Any) -> None:
+        if not cut_off:
+            cut_off.append(request_id)
+            raise ConnectionAbortedError("killed before logging the page")
+        logs_page(peer, request_id, items)
+
+    puller._on_received = killed_once
+    try:
+        size = net["JS"].node.app.store.log_size("records")
+        more = records_of("JS", size + 6, seed=11)[size:]  # the fixture's stream, continued
+        assert len(submit(net, "JS", more).accepted) == 6
+        anchored(net, "JS", size + 6)
+        wait_for(lambda: net["SH"].node.app.store.get_meta("exchange.cursor.JS")
+                 == f"leaf:{size + 6}")
+    finally:
+        puller._on_received = logs_page
+    assert len(cut_off) == 1
+    [lone] = cut_off
+    assert _index_of(net, "JS", lone) >= 0  # JS logged serving it
+    assert net["SH"].node.app.access_log.log.indexes_of(lone) == []  # SH never logged it
+    _witnessed_now(net, "JS", 1)
+    verdict = _verify(net, HONEST, peers=True)
+    assert verdict.report.ok, verdict.report.problems
+    [retry] = verdict.to_json()["retried_exchanges"]
+    assert (retry["sender"], retry["receiver"], retry["request_id"]) == ("JS", "SH", lone)
+    assert retry["records"] >= 1 and retry["retried_as"]
+    for again in retry["retried_as"]:
+        assert again["request_id"] != lone
+        assert _index_of(net, "SH", again["request_id"]) == again["entry"]
+    # Without the retry the same lone entry fails: a window of 0 s excuses nothing.
+    strict = _verify(net, AuditOptions(checkpoint_interval=5.0, slack=0.0, retry_window=0.0),
+                     peers=True)
+    assert strict.report.codes() == {ProblemCode.ONE_SIDED_EXCHANGE}
+    [problem] = strict.report.problems
+    assert problem.detail.startswith(f"exchange_out of JS with SH (request {lone!r}, ")
+
+
 def test_an_exchange_whose_ends_name_other_records_fails(net: Network) -> None:
     """JS logs sending two records to SH under one request id; SH logs receiving one (it
     hides the other). Request ids match, so matching ids alone (as before) passed it."""
