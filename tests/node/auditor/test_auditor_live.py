@@ -1,7 +1,8 @@
 """``audit verify`` with its defaults against a real running network: it passes an honest
 log and fails a node that stops anchoring, rewrites its unanchored tail, or shows an
 auditor a head its witnesses never saw; a bad cosignature is held against its witness;
-an exchange whose two ends name other records fails.
+a page served into a crash and pulled again is listed as retried; an exchange whose two
+ends name other records fails.
 
 JS, SH and ZJ (n = 3: the default quorum is ⌈2n/3⌉−1 = 1 witness) run on an anvil of their
 own over mutual TLS, anchoring and witnessing audit heads every ``CHECKPOINT`` seconds.
@@ -191,8 +192,9 @@ def test_a_page_pulled_again_after_a_crash_is_listed_as_retried_not_failed(
     """SH's puller dies (as if SIGKILLed) after JS logged serving a page and before SH logged
     receiving it: JS's exchange_out stands alone. SH pulls the same records again under a
     new request id, so the verdict lists a retry and passes."""
-    [puller] = [p for p in net["SH"].node.exchange.pullers  # type: ignore[union-attr]
-                if p.link.province == "JS"]
+    exchange = net["SH"].node.exchange
+    assert exchange is not None
+    [puller] = [p for p in exchange.pullers if p.link.province == "JS"]
     logs_page = puller._on_received  # the seam where a real kill lands (see puller.py)
     assert logs_page is not None
     cut_off: list[str] = []
