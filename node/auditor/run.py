@@ -136,6 +136,8 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
     node or the chain cannot be read, ``UnknownLog`` for a province with no key,
     ``ValueError`` for options out of range."""
     options = options or AuditOptions()
+    if options.retry_window < 0:
+        raise ValueError(f"retry_window: must be >= 0 s, got {options.retry_window}")
     # (1)
     started, served_at = datetime.now(UTC), time.monotonic()
     head = node.latest_head()
@@ -164,8 +166,6 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
     tails = tail_problems(policy, latest, witnessed, report.checked_entries, times, started)
     extra.extend(tails[2])
     # (4)
-    if options.retry_window < 0:
-        raise ValueError(f"retry_window: must be >= 0 s, got {options.retry_window}")
     judged, retries = _match_exchanges(province, own, peers or {}, started - timedelta(
         seconds=options.slack), timedelta(seconds=options.retry_window), extra)
     # (5)

@@ -166,6 +166,8 @@ def test_the_command_reports_the_policy_and_fails_an_unmet_one(
     assert {p["code"] for p in shown["problems"]} == {"UNWITNESSED_HEAD"}
     assert run("--checkpoint-interval", "0") == (2, None)
     assert "checkpoint_interval: must be > 0 s" in errors[-1]
+    assert run("--retry-window", "-1") == (2, None)
+    assert "retry_window: must be >= 0 s" in errors[-1]
 
 
 def test_an_invalid_cosignature_is_held_against_its_witness(net: Network) -> None:
