@@ -35,6 +35,9 @@ class TimedSide:
 
     side: ExchangeSide
     time: datetime
+    replication: bool = False
+    """No purpose, subject or grant: a replication page (records or revocation notices), not
+    a query's fetch. Only these may be excused as retried (``node.auditor.retries``)."""
 
 
 @dataclass
@@ -69,7 +72,8 @@ class SideCollector:
             when = datetime.strptime(raw["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
         except (AuditEventError, ValueError, TypeError, KeyError):
             return
-        self.sides.append(TimedSide(side, when))
+        plain = not (raw.get("purpose") or raw.get("subject") or raw.get("grant"))
+        self.sides.append(TimedSide(side, when, plain))
 
 
 def one_sided(logs: Mapping[str, Sequence[TimedSide]], focus: str,

@@ -10,8 +10,9 @@ member count, the tail age); (3) stream the entries up to the served size into
 when the first unanchored and first unwitnessed entries were logged; (4) with peers'
 logs, read each and flag exchanges logged by one end only or with other records at the
 two ends, judging only entries older than the first read minus ``slack`` seconds
-(``node.auditor.exchanges``); (5) unless ``wait`` is off, wait until the served head is
-covered by a witnessed head (``node.auditor.witnessed``).
+(``node.auditor.exchanges``), except a lone ``exchange_out`` the receiver retried after a
+crash, which is only listed (``node.auditor.retries``); (5) unless ``wait`` is off, wait
+until the served head is covered by a witnessed head (``node.auditor.witnessed``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from node.audit.verify import valid_cosigners
 from node.auditor.exchanges import SideCollector, TimedSide, mismatched, one_sided
 from node.auditor.ledger_view import ChainView
 from node.auditor.policy import EntryTimes, Policy, Tail, tail_problems
+from node.auditor.retries import RETRY_WINDOW, Retry, retried
 from node.auditor.witnessed import Coverage, await_witnessed
 from node.grpc.audit_client import AuditClient
 from node.grpc.convert import head_note
@@ -59,6 +61,8 @@ class AuditOptions:
     """Seconds: exchange entries younger than the first read minus this are not judged."""
     wait: bool = True
     """Wait (up to the tail age) for the served head to be witnessed."""
+    retry_window: float = RETRY_WINDOW.total_seconds()
+    """Seconds after a lone exchange_out within which the receiver's retry excuses it."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class NodeAudit:
     tails: tuple[Tail, Tail] | None = None
     """The unanchored and the unwitnessed tail."""
     coverage: Coverage | None = None
+    retried_exchanges: tuple[Retry, ...] = ()
+    """Lone exchange_outs the receiver retried after a crash: informational, no problem."""
 
     def to_json(self) -> dict[str, Any]:
         report = self.report
@@ -88,6 +94,7 @@ class NodeAudit:
             "witness_cosignatures": self.witness_cosignatures,
             "witnessed_heads": self.witnessed_heads,
             "exchanges_judged": self.exchanges_judged,
+            "retried_exchanges": [r.to_json() for r in self.retried_exchanges],
             "policy": None if policy is None else {
                 "members": policy.members, "min_witnesses": policy.min_witnesses,
                 "max_tail_age_seconds": policy.max_tail_age},
@@ -129,6 +136,8 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
     node or the chain cannot be read, ``UnknownLog`` for a province with no key,
     ``ValueError`` for options out of range."""
     options = options or AuditOptions()
+    if options.retry_window < 0:
+        raise ValueError(f"retry_window: must be >= 0 s, got {options.retry_window}")
     # (1)
     started, served_at = datetime.now(UTC), time.monotonic()
     head = node.latest_head()
@@ -157,8 +166,8 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
     tails = tail_problems(policy, latest, witnessed, report.checked_entries, times, started)
     extra.extend(tails[2])
     # (4)
-    judged = _match_exchanges(province, own, peers or {}, started - timedelta(
-        seconds=options.slack), extra)
+    judged, retries = _match_exchanges(province, own, peers or {}, started - timedelta(
+        seconds=options.slack), timedelta(seconds=options.retry_window), extra)
     # (5)
     coverage = None
     if options.wait and checkpoint is not None:
@@ -171,20 +180,24 @@ def audit_node(node: AuditClient, chain: ChainView, *, province: str | None = No
         province=province, report=_with(report, extra), served_size=end or 0,
         witness_cosignatures=sum(len(h.cosignatures) for h in anchored),
         witnessed_heads=sum(1 for h in anchored if h.cosignatures),
-        exchanges_judged=judged, policy=policy, tails=tails[:2], coverage=coverage)
+        exchanges_judged=judged, policy=policy, tails=tails[:2], coverage=coverage,
+        retried_exchanges=tuple(retries))
 
 
 def _match_exchanges(province: str, own: SideCollector, peers: Mapping[str, AuditClient],
-                     cutoff: datetime, extra: list[Problem]) -> int:
-    """Step (4): the exchanges judged; problems for one-sided and mismatched ones."""
+                     cutoff: datetime, window: timedelta, extra: list[Problem],
+                     ) -> tuple[int, list[Retry]]:
+    """Step (4): the exchanges judged and the retried ones; problems for one-sided (not
+    retried) and mismatched ones."""
     if not peers:
-        return 0
+        return 0, []
     logs: dict[str, list[TimedSide]] = {province: own.sides}
     for peer, client in peers.items():
         logs[peer] = SideCollector(peer).read(client.entries())
     judged = sum(1 for sides in logs.values() for t in sides
                  if province in (t.side.province, t.side.peer) and t.time <= cutoff)
-    for side in one_sided(logs, province, cutoff):
+    retries, lonely = retried(one_sided(logs, province, cutoff), logs, window=window)
+    for side in lonely:
         mirror = "exchange_in" if side.action.value == "exchange_out" else "exchange_out"
         extra.append(Problem(ProblemCode.ONE_SIDED_EXCHANGE,
                              f"{side.action.value} of {side.province} with {side.peer} "
@@ -192,4 +205,4 @@ def _match_exchanges(province: str, own: SideCollector, peers: Mapping[str, Audi
                              f"{mirror} in {side.peer}'s log"))
     extra.extend(Problem(ProblemCode.EXCHANGE_MISMATCH, m.describe())
                  for m in mismatched(logs, province, cutoff))
-    return judged
+    return judged, retries

@@ -38,6 +38,7 @@ from crypto.signed_note import NoteVerifier
 from ledger.errors import LedgerError
 from node.audit import audit_origin
 from node.auditor import AuditOptions, UnknownLog, audit_node
+from node.auditor.retries import RETRY_WINDOW
 from node.auditor.run import DEFAULT_CHECKPOINT_INTERVAL, NodeAudit
 from node.cli.audit_targets import Targets, UsageError, add_target_args, open_targets
 from node.devnet.progress import Progress
@@ -72,6 +73,10 @@ def register(subparsers: Any) -> None:
                         "count, if young enough)")
     verify.add_argument("--exchange-slack", type=float, default=30.0,
                         help="seconds: newer exchange entries are not matched (default 30)")
+    verify.add_argument("--retry-window", type=float, default=RETRY_WINDOW.total_seconds(),
+                        metavar="S", help="seconds after a lone exchange_out within which "
+                        "the receiver logging the same records again (a retry after a "
+                        f"crash) excuses it (default {RETRY_WINDOW.total_seconds():g})")
     verify.set_defaults(func=run_verify)
     head = commands.add_parser("head", help="the node's signed head, checked with its key")
     add_target_args(head)
@@ -117,6 +122,7 @@ def run_verify(args: argparse.Namespace) -> int:
             options = AuditOptions(
                 min_witnesses=args.min_witnesses, max_unanchored=args.max_unanchored,
                 slack=args.exchange_slack, max_tail_age=args.max_tail_age,
+                retry_window=args.retry_window,
                 checkpoint_interval=interval,
                 wait=not args.no_wait)
             verdict = verify_targets(targets, options)

@@ -20,8 +20,9 @@ def _entry(action: str, peer: str, request_id: str, when: datetime = T0) -> byte
 
 
 def _side(province: str, action: Action, peer: str, request_id: str, index: int = 0,
-          when: datetime = T0) -> TimedSide:
-    return TimedSide(ExchangeSide(province, action, peer, request_id, index), when)
+          when: datetime = T0, *, replication: bool = False) -> TimedSide:
+    return TimedSide(ExchangeSide(province, action, peer, request_id, index), when,
+                     replication)
 
 
 def test_the_collector_passes_every_entry_on_and_keeps_the_exchanges() -> None:
@@ -35,14 +36,29 @@ def test_the_collector_passes_every_entry_on_and_keeps_the_exchanges() -> None:
     seen = SideCollector("JS")
     assert list(seen.watch(entries)) == entries
     assert seen.sides == [
-        _side("JS", Action.EXCHANGE_OUT, "SH", "r-1", 0),
-        _side("JS", Action.EXCHANGE_IN, "ZJ", "r-2", 4, T0 + timedelta(seconds=1)),
+        _side("JS", Action.EXCHANGE_OUT, "SH", "r-1", 0, replication=True),
+        _side("JS", Action.EXCHANGE_IN, "ZJ", "r-2", 4, T0 + timedelta(seconds=1),
+              replication=True),
     ]
+
+
+def test_the_collector_tells_a_replication_page_from_a_querys_fetch() -> None:
+    fetch = json.dumps({"action": "exchange_in", "peer": "SH", "request_id": "q-1",
+                        "purpose": "credit_check", "subject": "ab" * 32,
+                        "time": T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).encode()
+    page = json.dumps({"action": "exchange_in", "peer": "SH", "request_id": "r-1",
+                       "purpose": "", "subject": "",
+                       "time": T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).encode()
+    granted = json.dumps({"action": "exchange_in", "peer": "SH", "request_id": "r-2",
+                          "purpose": "", "subject": "", "grant": "ab" * 8,
+                          "time": T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}).encode()
+    kept = SideCollector("JS").read([(0, fetch), (1, page), (2, granted)])
+    assert [t.replication for t in kept] == [False, True, False]
 
 
 def test_read_consumes_the_stream_and_returns_the_sides() -> None:
     assert SideCollector("SH").read([(7, _entry("exchange_in", "JS", "r-1"))]) == [
-        _side("SH", Action.EXCHANGE_IN, "JS", "r-1", 7)]
+        _side("SH", Action.EXCHANGE_IN, "JS", "r-1", 7, replication=True)]
 
 
 def test_matched_exchanges_are_not_reported() -> None:

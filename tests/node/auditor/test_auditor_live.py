@@ -1,7 +1,8 @@
 """``audit verify`` with its defaults against a real running network: it passes an honest
 log and fails a node that stops anchoring, rewrites its unanchored tail, or shows an
 auditor a head its witnesses never saw; a bad cosignature is held against its witness;
-an exchange whose two ends name other records fails.
+a page served into a crash and pulled again is listed as retried; an exchange whose two
+ends name other records fails.
 
 JS, SH and ZJ (n = 3: the default quorum is ⌈2n/3⌉−1 = 1 witness) run on an anvil of their
 own over mutual TLS, anchoring and witnessing audit heads every ``CHECKPOINT`` seconds.
@@ -165,6 +166,8 @@ def test_the_command_reports_the_policy_and_fails_an_unmet_one(
     assert {p["code"] for p in shown["problems"]} == {"UNWITNESSED_HEAD"}
     assert run("--checkpoint-interval", "0") == (2, None)
     assert "checkpoint_interval: must be > 0 s" in errors[-1]
+    assert run("--retry-window", "-1") == (2, None)
+    assert "retry_window: must be >= 0 s" in errors[-1]
 
 
 def test_an_invalid_cosignature_is_held_against_its_witness(net: Network) -> None:
@@ -184,6 +187,55 @@ def test_an_invalid_cosignature_is_held_against_its_witness(net: Network) -> Non
     assert [(f["witness"], f["size"], f["code"]) for f in faults] == [
         ("ZJ", size, "WITNESS_SIGNATURE_INVALID")]
     assert faults[0]["detail"].startswith(f"cosignature by ZJ on size {size}:")
+
+
+def test_a_page_pulled_again_after_a_crash_is_listed_as_retried_not_failed(
+        net: Network) -> None:
+    """SH's puller dies (as if SIGKILLed) after JS logged serving a page and before SH logged
+    receiving it: JS's exchange_out stands alone. SH pulls the same records again under a
+    new request id, so the verdict lists a retry and passes."""
+    exchange = net["SH"].node.exchange
+    assert exchange is not None
+    [puller] = [p for p in exchange.pullers if p.link.province == "JS"]
+    logs_page = puller._on_received  # the seam where a real kill lands (see puller.py)
+    assert logs_page is not None
+    cut_off: list[str] = []
+
+    def killed_once(peer: str, request_id: str, items: Any) -> None:
+        if not cut_off:
+            cut_off.append(request_id)
+            raise ConnectionAbortedError("killed before logging the page")
+        logs_page(peer, request_id, items)
+
+    puller._on_received = killed_once
+    try:
+        size = net["JS"].node.app.store.log_size("records")
+        more = records_of("JS", size + 6, seed=11)[size:]  # the fixture's stream, continued
+        assert len(submit(net, "JS", more).accepted) == 6
+        anchored(net, "JS", size + 6)
+        wait_for(lambda: net["SH"].node.app.store.get_meta("exchange.cursor.JS")
+                 == f"leaf:{size + 6}")
+    finally:
+        puller._on_received = logs_page
+    assert len(cut_off) == 1
+    [lone] = cut_off
+    assert _index_of(net, "JS", lone) >= 0  # JS logged serving it
+    assert net["SH"].node.app.access_log.log.indexes_of(lone) == []  # SH never logged it
+    _witnessed_now(net, "JS", 1)
+    verdict = _verify(net, HONEST, peers=True)
+    assert verdict.report.ok, verdict.report.problems
+    [retry] = verdict.to_json()["retried_exchanges"]
+    assert (retry["sender"], retry["receiver"], retry["request_id"]) == ("JS", "SH", lone)
+    assert retry["records"] >= 1 and retry["retried_as"]
+    for again in retry["retried_as"]:
+        assert again["request_id"] != lone
+        assert _index_of(net, "SH", again["request_id"]) == again["entry"]
+    # Without the retry the same lone entry fails: a window of 0 s excuses nothing.
+    strict = _verify(net, AuditOptions(checkpoint_interval=5.0, slack=0.0, retry_window=0.0),
+                     peers=True)
+    assert strict.report.codes() == {ProblemCode.ONE_SIDED_EXCHANGE}
+    [problem] = strict.report.problems
+    assert problem.detail.startswith(f"exchange_out of JS with SH (request {lone!r}, ")
 
 
 def test_an_exchange_whose_ends_name_other_records_fails(net: Network) -> None:

@@ -14,11 +14,12 @@ against the batch root anchored on the ledger (and JS each of SH's); the audit l
 both verify as the auditor verifies them (``audit verify``: heads anchored, witnessed,
 consistent with the ledger, exchanges matched at both ends). Figures are printed.
 
-One auditor finding is expected and only counted: a page answered to a node that was
-killed before it logged receiving it leaves the server's ``exchange_out`` without its
-``exchange_in`` (the receiver logs before it stores, so it stored nothing and pulls the
-same records again under a new request id). The auditor reports it as a one-sided
-exchange; telling it apart from a hidden receipt is left to the auditor's rules.
+A page answered to a node that was killed before it logged receiving it (or by a node
+killed after logging it but before answering) leaves the server's ``exchange_out``
+without its ``exchange_in``; the receiver stored nothing and pulls the same records again
+under a new request id. The auditor lists such an entry as a retried exchange
+(``node.auditor.retries``), not a problem: after the final catch-up no one-sided exchange
+may be left. The retries are counted.
 """
 
 from __future__ import annotations
@@ -239,17 +240,17 @@ def test_thirty_random_sigkills_lose_and_duplicate_nothing(
     ledger = net.ledger()
     wait_for(lambda: ledger.latest_audit_head("JS").tree_size >= audit_size, timeout=30)
     verdicts = {p: net.verify(p, auditor="SH" if p == "JS" else "JS") for p in ("JS", "SH")}
-    answered_into_a_crash = 0
+    retried: dict[str, int] = {}
     for province, verdict in verdicts.items():
-        problems = verdict.to_json()["problems"]
-        # A page served to a node killed before it logged (and stored) it: the server's
-        # exchange_out stands alone, and the records come again under a new request id.
-        # Expected after a crash (see the module doc); a lone exchange_in never is.
-        lone_out = [p for p in problems if p["code"] == "ONE_SIDED_EXCHANGE"
-                    and str(p["detail"]).startswith("exchange_out of ")]
-        assert [p for p in problems if p not in lone_out] == [], (province, problems)
-        answered_into_a_crash += len(lone_out)
-    assert answered_into_a_crash <= ROUNDS
+        shown = verdict.to_json()
+        # A page served into a kill is listed as retried (see the module doc), never a
+        # problem: no one-sided exchange, nor any other problem, is left.
+        assert shown["problems"] == [], (province, shown["problems"])
+        retried[province] = len(shown["retried_exchanges"])
+        assert all(r["receiver"] in ("JS", "SH") for r in shown["retried_exchanges"])
+    # Each entry is judged in both verdicts (its sender's and its receiver's); at most one
+    # page per puller is in flight when a kill lands.
+    assert max(retried.values()) <= 3 * ROUNDS, retried
     with capsys.disabled():
         print("crash rounds:", json.dumps({
             "seed": seed, "rounds": ROUNDS, "kills_by_phase": work.kills,
@@ -258,7 +259,7 @@ def test_thirty_random_sigkills_lose_and_duplicate_nothing(
             "js_records_stored": js_size,
             "batches": batches, "revocation_batches": revocation_batches,
             "lifecycle_acked": len(work.lifecycle), "lost": lost, "duplicated": duplicated,
-            "one_sided_exchange_out_after_kills": answered_into_a_crash,
+            "retried_exchanges_after_kills": retried, "one_sided_exchanges": 0,
             "audit_entries_verified": {p: v.report.checked_entries
                                        for p, v in verdicts.items()},
             "restart_s_mean": round(sum(victim.restart_seconds)
