@@ -39,15 +39,20 @@ from node.store import open_store
 CHUNK = 2_000
 
 
+def _stream(ch: Any, lines: list[bytes]) -> None:
+    """Submit ``lines`` on channel ``ch`` as one client stream in chunks of ``CHUNK``."""
+    requests = (ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
+        records=lines[i:i + CHUNK], first_line=i + 1)) for i in range(0, len(lines), CHUNK))
+    accepted = sum(len(a.result.accepted)
+                   for a in ingest_stub(ch).SubmitStream(requests, timeout=3600))
+    if accepted != len(lines):
+        raise RuntimeError(f"only {accepted} of {len(lines)} records accepted")
+
+
 def _submit(node: NodeDir, port: int, lines: list[bytes]) -> float:
     started = time.monotonic()
     with channel(node, port, "platform") as ch:
-        requests = (ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
-            records=lines[i:i + CHUNK], first_line=i + 1)) for i in range(0, len(lines), CHUNK))
-        accepted = sum(len(a.result.accepted)
-                       for a in ingest_stub(ch).SubmitStream(requests, timeout=3600))
-    if accepted != len(lines):
-        raise RuntimeError(f"only {accepted} of {len(lines)} records accepted")
+        _stream(ch, lines)
     return time.monotonic() - started
 
 
@@ -86,7 +91,7 @@ def _foreign_counts(root: Path, peers: list[str]) -> dict[str, int]:
     return counts
 
 
-def _stream(doc: Any, lines: list[bytes]) -> float:
+def _submit_to_js(doc: Any, lines: list[bytes]) -> float:
     """Seconds to submit ``lines`` to the consortium's JS node as its platform."""
     from node.grpc.client import tls_channel
 
@@ -94,12 +99,7 @@ def _stream(doc: Any, lines: list[bytes]) -> float:
     started = time.monotonic()
     with tls_channel(doc.provinces["JS"].grpc, cert=Path(who.cert), key=Path(who.key),
                      ca=Path(who.ca)) as ch:
-        requests = (ingest_pb2.SubmitStreamRequest(batch=ingest_pb2.SubmitRecordsRequest(
-            records=lines[i:i + CHUNK], first_line=i + 1)) for i in range(0, len(lines), CHUNK))
-        accepted = sum(len(a.result.accepted)
-                       for a in ingest_stub(ch).SubmitStream(requests, timeout=3600))
-    if accepted != len(lines):
-        raise RuntimeError(f"only {accepted} of {len(lines)} records accepted")
+        _stream(ch, lines)
     return time.monotonic() - started
 
 
@@ -117,12 +117,12 @@ def _with_peers(lines: list[bytes], settle_s: float) -> dict[str, Any]:
         try:
             doc = consortium_up(root, timeout=180.0).doc
             peers = [p for p in doc.provinces if p != "JS"]
-            _stream(doc, warm)
+            _submit_to_js(doc, warm)
             wait_for(lambda: min(_foreign_counts(root, peers).values()) > 0, 300, 0.5)
             js_pid = doc.provinces["JS"].pid
             assert js_pid is not None
             at_start, cpu_before = _foreign_counts(root, peers), _cpu_s(js_pid)
-            ingest_s = _stream(doc, timed)
+            ingest_s = _submit_to_js(doc, timed)
             js_cpu_s = _cpu_s(js_pid) - cpu_before
             at_end = _foreign_counts(root, peers)
             settled, last, deadline = at_end, None, time.monotonic() + settle_s

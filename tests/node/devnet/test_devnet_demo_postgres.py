@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from devnet_helpers import teardown
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from node.cli.main import main
 from node.config import load_config
@@ -29,13 +28,6 @@ pytestmark = [pytest.mark.anvil, pytest.mark.postgres, pytest.mark.slow]
 
 RECORDS = 1_000
 PROVINCES = ("SH", "JS", "ZJ", "AH")
-
-
-@pytest.fixture
-def base_url(postgres_url: str) -> str:
-    """The test database's URL without the fixture's own search_path option."""
-    url = make_url(postgres_url)
-    return url.difference_update_query(["options"]).render_as_string(hide_password=False)
 
 
 @pytest.fixture

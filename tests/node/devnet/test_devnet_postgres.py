@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from devnet_helpers import processes_under, store_log, teardown
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from node.cli.main import main
 from node.config import load_config
@@ -24,13 +23,6 @@ from node.devnet.workload import submit_all, synthesize
 from node.store.engine import make_engine
 
 pytestmark = [pytest.mark.anvil, pytest.mark.postgres]
-
-
-@pytest.fixture
-def base_url(postgres_url: str) -> str:
-    """The test database's URL without the fixture's own search_path option."""
-    url = make_url(postgres_url)
-    return url.difference_update_query(["options"]).render_as_string(hide_password=False)
 
 
 @pytest.fixture

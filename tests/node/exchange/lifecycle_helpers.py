@@ -8,45 +8,18 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from exchange_helpers import Consortium, records_of
+from exchange_helpers import Consortium
 from pg_schemas import copy_of_schema
+from repair_records import repair_commitment
 from sqlalchemy import text
 
 from node._proto.credit.v1 import common_pb2, lifecycle_pb2, query_pb2
-from node.domain.publicity import add_months
 from node.grpc.stubs import lifecycle_stub, query_stub
 from node.store import make_engine
-
-
-def repairable_penalty(record_no: str, today: date, *, months_ago: int = 6) -> dict[str, Any]:
-    """A JS legal person's general penalty under the 2023 rules (repair after 3 months,
-    published 12), decided ``months_ago`` months before ``today``."""
-    base = next(r for r in records_of("JS", 60, seed=5)
-                if r["kind"] == "penalty" and r["CF_XDR_LB"] == "法人及非法人组织"
-                and "罚款" in r["CF_CFLB"])
-    decided = add_months(today, -months_ago)
-    end = add_months(decided, 12)
-    return {**base, "record_no": record_no, "severity": "general", "rule_version": "2023",
-            "CF_JDRQ": decided.isoformat(), "CF_YXQ": end.isoformat(),
-            "CF_GSJZQ": end.isoformat(),
-            "publish_date": (decided + timedelta(days=3)).isoformat()}
-
-
-def repair_commitment(penalty: dict[str, Any], today: date) -> bytes:
-    """The subject's 信用修复型 credit commitment, as the platform sends it."""
-    base = next(r for r in records_of("JS", 60, seed=5) if r["kind"] == "commitment"
-                and r["CN_CNRLB"] == "法人及非法人组织")
-    commitment = {**base, "record_no": "JS-CN-REPAIR-" + str(penalty["record_no"])[-6:],
-                  "CN_LX": "信用修复型", "CN_SHXYM": penalty["CF_XDR_SHXYM"],
-                  "CN_CNRMC": penalty["CF_XDR_MC"], "CN_RQ": today.isoformat(),
-                  "CN_YXQ": add_months(today, 12).isoformat(),
-                  "CN_BM": "320100" + today.strftime("%Y%m%d") + "000001",
-                  "publish_date": today.isoformat()}
-    return json.dumps(commitment, ensure_ascii=False).encode()
 
 
 def file_repair(net: Consortium, penalty: dict[str, Any], today: date, *,

@@ -9,12 +9,8 @@ from datetime import UTC, date, datetime
 import grpc
 import pytest
 from exchange_helpers import Consortium, submit, wait_for
-from lifecycle_helpers import (
-    answered,
-    file_objection,
-    repairable_penalty,
-    resolve_objection,
-)
+from lifecycle_helpers import answered, file_objection, resolve_objection
+from repair_records import repairable_penalty
 
 from node.store.sql_audit import AuditStore
 

@@ -17,13 +17,8 @@ from pathlib import Path
 import grpc
 import pytest
 from exchange_helpers import Consortium, submit, wait_for
-from lifecycle_helpers import (
-    answers,
-    database_copy,
-    file_repair,
-    repair_commitment,
-    repairable_penalty,
-)
+from lifecycle_helpers import answers, database_copy, file_repair
+from repair_records import repair_commitment, repairable_penalty
 
 from crypto.batch_header import BatchHeader, sign_header, verify_header
 from crypto.disclosure import SCHEME_V2, leaf_data

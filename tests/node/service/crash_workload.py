@@ -16,15 +16,15 @@ import threading
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from datetime import UTC, date, datetime
+from typing import Any
 
 import grpc
 from crash_victim import Victim
 from multinode_net import Network, records_of, wait_for
+from repair_records import repair_commitment, repairable_penalty
 
 from node._proto.credit.v1 import common_pb2, ingest_pb2, lifecycle_pb2, query_pb2
-from node.domain.publicity import add_months
 from node.grpc.stubs import ingest_stub, lifecycle_stub, query_stub
 
 PHASES = ("ingest", "anchoring", "exchange", "repair", "witnessing")
@@ -34,31 +34,10 @@ ALREADY = {"repair": "REPAIR_ALREADY_DONE", "objection": "OBJECTION_ALREADY_OPEN
 STATUS_AFTER = {"repair": "repaired", "objection": "objection"}
 
 
-def repairable_penalty(record_no: str, today: date) -> dict[str, Any]:
-    """A JS legal person's general penalty under the 2023 rules decided six months ago
-    (repair possible after three, published twelve)."""
-    base = next(r for r in records_of("JS", 60, seed=5)
-                if r["kind"] == "penalty" and r["CF_XDR_LB"] == "法人及非法人组织"
-                and "罚款" in cast(Any, r["CF_CFLB"]))
-    decided = add_months(today, -6)
-    end = add_months(decided, 12)
-    return {**base, "record_no": record_no, "severity": "general", "rule_version": "2023",
-            "CF_JDRQ": decided.isoformat(), "CF_YXQ": end.isoformat(),
-            "CF_GSJZQ": end.isoformat(), "publish_date": (decided + timedelta(days=3)).isoformat()}
-
-
 def repair_request(penalty: dict[str, Any], today: date) -> lifecycle_pb2.FileRepairRequest:
-    base = next(r for r in records_of("JS", 60, seed=5) if r["kind"] == "commitment"
-                and r["CN_CNRLB"] == "法人及非法人组织")
-    commitment = {**base, "record_no": "JS-CN-REPAIR-" + str(penalty["record_no"])[-6:],
-                  "CN_LX": "信用修复型", "CN_SHXYM": penalty["CF_XDR_SHXYM"],
-                  "CN_CNRMC": penalty["CF_XDR_MC"], "CN_RQ": today.isoformat(),
-                  "CN_YXQ": add_months(today, 12).isoformat(),
-                  "CN_BM": "320100" + today.strftime("%Y%m%d") + "000001",
-                  "publish_date": today.isoformat()}
     return lifecycle_pb2.FileRepairRequest(
         record_no=str(penalty["record_no"]), basis="已整改并履行处罚",
-        commitment_json=json.dumps(commitment, ensure_ascii=False).encode(),
+        commitment_json=repair_commitment(penalty, today),
         decision_ref="宁信修〔2026〕1号", evidence_sha256=bytes(32))
 
 

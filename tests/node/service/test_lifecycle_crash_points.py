@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crash_workload import repair_request, repairable_penalty
+from crash_workload import repair_request
+from repair_records import repairable_penalty
 
 from crypto.sealing import new_master_key
 from node.domain.validation import ValidationContext
