@@ -110,7 +110,7 @@ def _gas(found: dict[str, Any]) -> dict[str, Any]:
 def run(quick: bool) -> dict[str, object]:
     """`make bench`'s `anchoring` section: 40,000 records, and again on the baseline node
     (QUICK: 12,000, no baseline)."""
-    count = 12_000 if quick else 40_000
+    count = 8_000 if quick else 40_000
     lines = synth_lines(count + 1, seed=150)
     trickle, lines = lines[-1], lines[:-1]
     with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
