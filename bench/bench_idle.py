@@ -45,7 +45,7 @@ def _consortium(directory: Path, action: str, timeout: float) -> None:
 def four_nodes(quick: bool) -> dict[str, object]:
     """Each node of an idle four-province consortium of processes, after ``settle`` s; the
     headline figures are the worst node's."""
-    settle, window = (8.0, 12.0) if quick else (35.0, 60.0)
+    settle, window = (5.0, 10.0) if quick else (35.0, 60.0)
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "consortium"
         try:

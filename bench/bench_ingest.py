@@ -152,7 +152,7 @@ def run(quick: bool) -> dict[str, object]:
         else:
             with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
                 postgres = _one_database(Path(tmp) / "pg", chain, lines, pg_url)
-    peers = _with_peers(lines[:40_000], 15.0 if quick else 240.0)
+    peers = _with_peers(lines[:40_000], 5.0 if quick else 240.0)
     return {"ingest": {"sqlite": sqlite, "postgres": postgres,
                        "with_peers_records_per_s": peers.pop("records_per_s"),
                        "with_peers": peers,

@@ -69,7 +69,7 @@ def measure(samples: int, *, block_time: float | None, pause: float) -> dict[str
 def run(quick: bool) -> dict[str, object]:
     # Full: 30 samples with instant mining, 15 with 2 s blocks (about 3 minutes); QUICK: 5
     # and 3, with shorter pauses (the pullers still idle between them: nudges wake them).
-    samples, pause = (5, 2.0) if quick else (30, 3.0)
+    samples, pause = (5, 1.0) if quick else (30, 3.0)
     instant = measure(samples, block_time=None, pause=pause)
     paced = measure(max(samples // 2, 3), block_time=2.0, pause=pause)
     return {"propagation": {**instant, "nodes": len(PROVINCES), "batch_interval_s": 0.2,

@@ -117,7 +117,7 @@ def _measured(serve: Serve, load: Any) -> dict[str, Any]:
 
 
 def run(quick: bool, records: int | None = None) -> dict[str, object]:
-    count, seconds = (20_000, 8.0) if quick else (1_000_000, 20.0)
+    count, seconds = (20_000, 5.0) if quick else (1_000_000, 20.0)
     count = records or count
     pool = 3_000 if quick else 12_000
     with tempfile.TemporaryDirectory() as tmp, DevChain.start() as chain:
