@@ -7,9 +7,7 @@ Skipped loudly without a server (a failure under REQUIRE_POSTGRES=1)."""
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,17 +26,6 @@ pytestmark = [pytest.mark.anvil, pytest.mark.postgres, pytest.mark.slow]
 
 RECORDS = 1_000
 PROVINCES = ("SH", "JS", "ZJ", "AH")
-
-
-@pytest.fixture
-def prefix(base_url: str) -> Iterator[str]:
-    """A schema prefix of this test; its four schemas are dropped at the end."""
-    chosen = f"d_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        yield chosen
-    finally:
-        _sql(base_url, *(f'DROP SCHEMA IF EXISTS "{chosen}_{p.lower()}" CASCADE'
-                         for p in PROVINCES))
 
 
 @pytest.fixture

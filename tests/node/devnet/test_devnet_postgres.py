@@ -4,8 +4,6 @@ across down/up. Skipped loudly without a server (a failure under REQUIRE_POSTGRE
 from __future__ import annotations
 
 import io
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,21 +21,6 @@ from node.devnet.workload import submit_all, synthesize
 from node.store.engine import make_engine
 
 pytestmark = [pytest.mark.anvil, pytest.mark.postgres]
-
-
-@pytest.fixture
-def prefix(base_url: str) -> Iterator[str]:
-    chosen = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        yield chosen
-    finally:
-        engine = make_engine(base_url)
-        try:
-            with engine.begin() as conn:
-                for province in ("sh", "js"):
-                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{chosen}_{province}" CASCADE'))
-        finally:
-            engine.dispose()
 
 
 @pytest.fixture
